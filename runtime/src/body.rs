@@ -1,0 +1,47 @@
+//! The body of a scope (`TaskScope::run`), polled with its scope as the
+//! current scope and with its panic caught, so the scope can be joined before
+//! the panic goes on.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use crate::current::with_current;
+use crate::scope::ScopeShared;
+
+pin_project! {
+    pub(crate) struct InScope<F> {
+        #[pin]
+        body: F,
+        scope: Option<Arc<ScopeShared>>,
+    }
+}
+
+impl<F> InScope<F> {
+    pub(crate) fn new(scope: Arc<ScopeShared>, body: F) -> Self {
+        InScope {
+            body,
+            scope: Some(scope),
+        }
+    }
+}
+
+impl<F: Future> Future for InScope<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let body = this.body;
+        let polled = with_current(this.scope, || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.poll(cx)))
+        });
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}

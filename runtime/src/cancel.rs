@@ -1,0 +1,132 @@
+//! The cancellation signal of a scope: a flag anyone can read for the price of
+//! an atomic load, one `Notify` that every waiter parks on, and weak links to
+//! the signals of nested scopes so that cancellation flows down the tree.
+//!
+//! A `CancellationToken` per scope would do the same job, but it takes a lock
+//! for every `is_cancelled()` and every new `cancelled()` future; a cancellable
+//! loop checks on every iteration, so the check has to be a plain load.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use tokio::sync::Notify;
+
+use crate::sync::lock;
+
+pub(crate) struct CancelSignal {
+    cancelled: AtomicBool,
+    notify: Notify,
+    nested: Mutex<Vec<Weak<CancelSignal>>>,
+}
+
+impl CancelSignal {
+    pub(crate) fn root() -> Arc<Self> {
+        Arc::new(CancelSignal {
+            cancelled: AtomicBool::new(false),
+            notify: Notify::new(),
+            nested: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// A signal that is cancelled whenever `parent` is (now or later).
+    pub(crate) fn nested_in(parent: &Arc<Self>) -> Arc<Self> {
+        let child = Self::root();
+        {
+            let mut nested = lock(&parent.nested);
+            if nested.len() == nested.capacity() {
+                // Forget scopes that have ended before the vector grows, so a
+                // long-lived parent does not accumulate dead links.
+                nested.retain(|link| link.strong_count() > 0);
+            }
+            nested.push(Arc::downgrade(&child));
+        }
+        // The parent sets its flag before it takes the lock to walk its nested
+        // signals: either it found the link pushed above, or this load sees
+        // the flag.
+        if parent.is_cancelled() {
+            child.cancel();
+        }
+        child
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Cancels this signal and every nested one; returns whether this call
+    /// was the one that did it.
+    pub(crate) fn cancel(&self) -> bool {
+        if self.cancelled.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.notify.notify_waiters();
+        let nested = std::mem::take(&mut *lock(&self.nested));
+        for link in nested {
+            if let Some(signal) = link.upgrade() {
+                signal.cancel();
+            }
+        }
+        true
+    }
+
+    /// Completes once the signal is cancelled.
+    pub(crate) async fn cancelled(&self) {
+        if self.is_cancelled() {
+            return;
+        }
+        let notified = self.notify.notified();
+        tokio::pin!(notified);
+        // Register before the second look, so a cancel in between wakes us.
+        notified.as_mut().enable();
+        if self.is_cancelled() {
+            return;
+        }
+        notified.await;
+    }
+
+    /// An owned future for [`cancelled`](Self::cancelled), for callers that
+    /// cannot borrow the signal.
+    pub(crate) async fn cancelled_owned(self: Arc<Self>) {
+        self.cancelled().await;
+    }
+}
+
+#[cfg(all(test, not(taskscope_loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancelling_a_parent_reaches_nested_signals_made_before_and_after() {
+        let parent = CancelSignal::root();
+        let before = CancelSignal::nested_in(&parent);
+        let grandchild = CancelSignal::nested_in(&before);
+        assert!(parent.cancel());
+        assert!(
+            !parent.cancel(),
+            "the second cancel is not the one that did it"
+        );
+        assert!(before.is_cancelled() && grandchild.is_cancelled());
+        let after = CancelSignal::nested_in(&parent);
+        assert!(after.is_cancelled());
+    }
+
+    #[test]
+    fn cancelling_a_child_leaves_the_parent_alone() {
+        let parent = CancelSignal::root();
+        let child = CancelSignal::nested_in(&parent);
+        child.cancel();
+        assert!(!parent.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn waiters_registered_before_the_cancel_wake() {
+        let signal = CancelSignal::root();
+        let waiter = tokio::spawn(signal.clone().cancelled_owned());
+        tokio::task::yield_now().await;
+        signal.cancel();
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+            .await
+            .expect("waiter woke")
+            .expect("waiter did not panic");
+    }
+}

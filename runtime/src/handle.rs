@@ -1,0 +1,131 @@
+//! `ScopeHandle`: spawn into and cancel a scope from anywhere.
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use crate::counter::ChildKind;
+use crate::error::Closed;
+use crate::output::TaskOutput;
+use crate::scope::{ScopeShared, TaskBuilder};
+use crate::task::{ChildInfo, TaskHandle};
+
+/// A cloneable, `Send` reference to a scope, for spawning into it and
+/// cancelling it from other tasks. Made by [`TaskScope::handle`](crate::TaskScope::handle).
+///
+/// A handle does not keep the scope open: once the scope was joined or
+/// dropped, spawning through the handle returns [`Closed`] and creates no
+/// task.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::new();
+/// let handle = scope.handle();
+/// scope.spawn(async move {
+///     // A child hands work to a sibling it starts itself.
+///     handle.spawn(async { 1 + 1 })?.await.ok();
+///     Ok::<(), taskscope::Closed>(())
+/// });
+/// scope.join().await.expect("nothing failed");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ScopeHandle {
+    pub(crate) shared: Arc<ScopeShared>,
+}
+
+impl ScopeHandle {
+    /// Spawns a child into the scope, unless it has closed.
+    #[track_caller]
+    pub fn spawn<F>(
+        &self,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        spawn_into(&self.shared, Location::caller(), future)
+    }
+
+    /// Spawns a background child (see
+    /// [`TaskScope::spawn_background`](crate::TaskScope::spawn_background)),
+    /// unless the scope has closed.
+    #[track_caller]
+    pub fn spawn_background<F>(
+        &self,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        self.task().background().spawn(future)
+    }
+
+    /// Runs blocking work as a child (see
+    /// [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)),
+    /// unless the scope has closed.
+    #[track_caller]
+    pub fn spawn_blocking<F, O>(&self, work: F) -> Result<TaskHandle<O::Success>, Closed>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        self.task().spawn_blocking(work)
+    }
+
+    /// Starts a child with more options (a name, background).
+    pub fn task(&self) -> TaskBuilder<'_> {
+        TaskBuilder::from_handle(&self.shared)
+    }
+
+    /// Cancels the scope (see [`TaskScope::cancel`](crate::TaskScope::cancel)).
+    pub fn cancel(&self) {
+        self.shared.signal.cancel();
+    }
+
+    /// Whether the scope was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.shared.signal.is_cancelled()
+    }
+
+    /// Completes when the scope is cancelled.
+    pub async fn cancelled(&self) {
+        self.shared.signal.cancelled().await;
+    }
+
+    /// The scope's name, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.shared.name()
+    }
+}
+
+impl std::fmt::Debug for ScopeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopeHandle")
+            .field("name", &self.name())
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+/// Spawns a foreground child into a scope reached from outside its owner.
+pub(crate) fn spawn_into<F>(
+    shared: &Arc<ScopeShared>,
+    location: &'static Location<'static>,
+    future: F,
+) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
+    shared.admit(ChildKind::Foreground, false)?;
+    Ok(shared.spawn_admitted(ChildInfo::Plain(location), None, future))
+}

@@ -1,0 +1,918 @@
+//! `TaskScope`: owns its children, joins them, cancels them, reports their
+//! failures.
+
+use std::any::Any;
+use std::future::{poll_fn, Future};
+use std::panic::Location;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use crate::builder::{Policy, ScopeBuilder};
+use crate::cancel::CancelSignal;
+use crate::counter::{ChildCounter, ChildKind, Settled};
+use crate::error::{Closed, Failure, ScopeError, TaskInfo};
+use crate::handle::ScopeHandle;
+use crate::output::{ChildError, TaskOutput};
+use crate::sync::lock;
+use crate::task::{ChildGuard, ChildInfo, ChildTask, Started, TaskHandle};
+
+/// A failure as the scope records it: a child's error, or its panic, which
+/// `join` resumes in the parent instead of returning it.
+pub(crate) enum Recorded {
+    Error(ChildError),
+    Panic(Box<dyn Any + Send>),
+}
+
+/// How a scope was configured.
+pub(crate) struct ScopeConfig {
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) policy: Policy,
+    pub(crate) limit: Option<Arc<Semaphore>>,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) grace: Duration,
+}
+
+/// Abort handles of the children, touched only by spawners and by the joiner.
+/// Finished children are swept out whenever the list has doubled since the
+/// last sweep, so a long-lived scope holds on to no finished task's memory
+/// for long, at an amortised constant cost per spawn.
+struct ChildList {
+    handles: Vec<AbortHandle>,
+    sweep_at: usize,
+}
+
+const FIRST_SWEEP: usize = 64;
+
+impl ChildList {
+    fn push(&mut self, handle: AbortHandle) {
+        if self.handles.len() >= self.sweep_at {
+            self.handles.retain(|handle| !handle.is_finished());
+            self.sweep_at = (self.handles.len() * 2).max(FIRST_SWEEP);
+        }
+        self.handles.push(handle);
+    }
+}
+
+/// The part of a scope its children and handles share.
+pub(crate) struct ScopeShared {
+    counter: ChildCounter,
+    pub(crate) signal: Arc<CancelSignal>,
+    deadline_passed: AtomicBool,
+    children: Mutex<ChildList>,
+    failures: Mutex<Vec<(TaskInfo, Recorded)>>,
+    config: ScopeConfig,
+}
+
+impl ScopeShared {
+    pub(crate) fn new(signal: Arc<CancelSignal>, config: ScopeConfig) -> Arc<Self> {
+        Arc::new(ScopeShared {
+            counter: ChildCounter::new(),
+            signal,
+            deadline_passed: AtomicBool::new(false),
+            children: Mutex::new(ChildList {
+                handles: Vec::new(),
+                sweep_at: FIRST_SWEEP,
+            }),
+            failures: Mutex::new(Vec::new()),
+            config,
+        })
+    }
+
+    /// Counts a new child, or refuses it if the scope has closed.
+    pub(crate) fn admit(&self, kind: ChildKind, from_owner: bool) -> Result<(), Closed> {
+        if from_owner {
+            self.counter.add_from_owner(kind);
+            Ok(())
+        } else {
+            self.counter.try_add(kind).map_err(|_| Closed)
+        }
+    }
+
+    pub(crate) fn child_exited(&self, kind: ChildKind) {
+        self.counter.remove(kind);
+    }
+
+    pub(crate) fn record_failure(&self, task: TaskInfo, failure: Recorded) {
+        lock(&self.failures).push((task, failure));
+        if self.config.policy == Policy::FailFast {
+            self.signal.cancel();
+        }
+    }
+
+    fn track(&self, handle: AbortHandle) {
+        lock(&self.children).push(handle);
+    }
+
+    fn abort_all(&self) {
+        for handle in &lock(&self.children).handles {
+            handle.abort();
+        }
+    }
+
+    /// Spawns an admitted child on the current tokio runtime.
+    pub(crate) fn spawn_admitted<F>(
+        self: &Arc<Self>,
+        info: ChildInfo,
+        permit: Option<OwnedSemaphorePermit>,
+        future: F,
+    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let guard = ChildGuard::new(Arc::clone(self), info);
+        let join = match (&self.config.limit, permit) {
+            (None, _) => tokio::spawn(ChildTask::new(Started::new(future), guard)),
+            (Some(_), Some(permit)) => tokio::spawn(ChildTask::new(
+                async move {
+                    let output = future.await;
+                    drop(permit);
+                    Some(output)
+                },
+                guard,
+            )),
+            (Some(limit), None) => tokio::spawn(ChildTask::new(
+                throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
+                guard,
+            )),
+        };
+        let handle = TaskHandle::new(join);
+        self.track(handle.abort_handle());
+        handle
+    }
+
+    pub(crate) fn spawn_local_admitted<F>(
+        self: &Arc<Self>,
+        info: ChildInfo,
+        future: F,
+    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput,
+    {
+        let guard = ChildGuard::new(Arc::clone(self), info);
+        let join = match &self.config.limit {
+            None => tokio::task::spawn_local(ChildTask::new(Started::new(future), guard)),
+            Some(limit) => tokio::task::spawn_local(ChildTask::new(
+                throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
+                guard,
+            )),
+        };
+        let handle = TaskHandle::new(join);
+        self.track(handle.abort_handle());
+        handle
+    }
+
+    pub(crate) fn spawn_blocking_admitted<F, O>(
+        self: &Arc<Self>,
+        info: ChildInfo,
+        work: F,
+    ) -> TaskHandle<O::Success>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        let mut guard = ChildGuard::new(Arc::clone(self), info);
+        let limit = self.config.limit.clone();
+        let signal = Arc::clone(&self.signal);
+        let join = tokio::task::spawn_blocking(move || {
+            let ended = guard.run_in_scope(|| {
+                let _permit = match limit {
+                    Some(limit) => {
+                        let acquire = throttled(limit, signal, async {});
+                        match tokio::runtime::Handle::current().block_on(acquire) {
+                            Some(()) => None,
+                            None => return None,
+                        }
+                    }
+                    None => None::<OwnedSemaphorePermit>,
+                };
+                Some(work())
+            });
+            guard.settle(ended)
+        });
+        let handle = TaskHandle::new(join);
+        self.track(handle.abort_handle());
+        handle
+    }
+
+    /// Waits until every child has finished, then closes the scope.
+    ///
+    /// Foreground children are awaited first; then background children are
+    /// cancelled and awaited. Once the scope is cancelled (by a failure, a
+    /// deadline, the owner, a parent, or the background shutdown), children
+    /// have the grace period to finish on their own before the rest are
+    /// aborted.
+    async fn settle(&self) {
+        let mut deadline = pin!(self.config.deadline.map(tokio::time::sleep_until));
+        let mut grace = pin!(None::<tokio::time::Sleep>);
+        let mut cancelled = pin!(self.signal.cancelled());
+        let mut cancel_seen = false;
+        let mut aborted = false;
+        let mut waiting_for = Settled::Foreground;
+        poll_fn(|cx| loop {
+            if let Some(sleep) = deadline.as_mut().as_pin_mut() {
+                if sleep.poll(cx).is_ready() {
+                    deadline.set(None);
+                    self.deadline_reached();
+                }
+            }
+            if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
+                cancel_seen = true;
+                grace.set(Some(tokio::time::sleep(self.config.grace)));
+            }
+            if let Some(sleep) = grace.as_mut().as_pin_mut() {
+                if !aborted && sleep.poll(cx).is_ready() {
+                    aborted = true;
+                    self.abort_all();
+                }
+            }
+            if self.counter.poll_settled(cx, waiting_for).is_pending() {
+                return Poll::Pending;
+            }
+            match waiting_for {
+                Settled::Foreground => {
+                    waiting_for = Settled::All;
+                    if self.counter.alive().1 > 0 {
+                        // Only background children are left: their work is
+                        // done when everything else is.
+                        self.signal.cancel();
+                    }
+                }
+                Settled::All => {
+                    if self.counter.try_close() {
+                        return Poll::Ready(());
+                    }
+                }
+            }
+        })
+        .await;
+        // The finished tasks' memory is held by these handles.
+        lock(&self.children).handles = Vec::new();
+    }
+
+    fn deadline_reached(&self) {
+        self.deadline_passed.store(true, Ordering::Release);
+        self.signal.cancel();
+    }
+
+    /// Everything that went wrong, once the scope has settled; resumes the
+    /// first child panic instead.
+    fn report(&self) -> ScopeError {
+        let recorded = std::mem::take(&mut *lock(&self.failures));
+        let mut failures = Vec::new();
+        let mut first_panic = None;
+        for (task, failure) in recorded {
+            match failure {
+                Recorded::Error(error) => failures.push(Failure::new(task, error)),
+                Recorded::Panic(payload) => {
+                    first_panic.get_or_insert(payload);
+                }
+            }
+        }
+        if let Some(payload) = first_panic {
+            std::panic::resume_unwind(payload);
+        }
+        let elapsed = self.deadline_passed.load(Ordering::Acquire);
+        ScopeError::new(self.config.name.clone(), failures, elapsed)
+    }
+
+    /// The scope's result once it has settled.
+    fn outcome(&self) -> Result<(), ScopeError> {
+        let report = self.report();
+        if report.failures().is_empty() && !report.is_elapsed() {
+            Ok(())
+        } else {
+            Err(report)
+        }
+    }
+
+    fn discard_failures(&self) {
+        lock(&self.failures).clear();
+    }
+
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.config.name.as_deref()
+    }
+
+    pub(crate) fn limit(&self) -> Option<&Arc<Semaphore>> {
+        self.config.limit.as_ref()
+    }
+}
+
+/// A future that waits for a slot of the scope's limit (unless the scope is
+/// cancelled first: a child that never got a slot never starts), then runs
+/// `future` holding it.
+async fn throttled<F: Future>(
+    limit: Arc<Semaphore>,
+    signal: Arc<CancelSignal>,
+    future: F,
+) -> Option<F::Output> {
+    let permit = tokio::select! {
+        biased;
+        () = signal.cancelled() => return None,
+        permit = limit.acquire_owned() => permit.ok()?,
+    };
+    let output = future.await;
+    drop(permit);
+    Some(output)
+}
+
+/// Owns a set of child tasks: none outlives it.
+///
+/// Children are spawned with [`spawn`](TaskScope::spawn) (and its blocking,
+/// local and background variants) and run concurrently on the current tokio
+/// runtime, each with this scope as its *current scope*, so that helper
+/// functions can use [`taskscope::spawn`](crate::spawn) and
+/// [`taskscope::cancelled`](crate::cancelled) without a handle.
+///
+/// [`join`](TaskScope::join) waits for every child. A child's failure (an
+/// `Err` output or a panic) cancels the siblings (unless the scope
+/// [supervises](crate::ScopeBuilder::supervise)); `join` returns the failures
+/// as a [`ScopeError`] and resumes a child's panic in the parent.
+///
+/// Cancellation is cooperative first: [`cancel`](TaskScope::cancel) wakes
+/// every [`cancelled`](TaskScope::cancelled) future of this scope and of the
+/// scopes nested in its children, and `join` then gives the children a
+/// [grace period](crate::ScopeBuilder::grace_period) (one second unless
+/// configured) before it aborts the ones still running.
+///
+/// **Dropping a scope that was not joined** (for instance because the future
+/// that owned it was dropped by a `timeout`) cancels it and aborts every child
+/// at once: there is no asynchronous drop, so children get no grace period,
+/// and failures they had already reported are discarded. Prefer `join`.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let fetch = scope.spawn(async { Ok::<_, std::io::Error>("page") });
+/// scope.spawn(async {
+///     taskscope::cancelled().await; // a loop's cancellation arm, in miniature
+/// });
+/// assert_eq!(fetch.await, Ok("page"));
+/// scope.cancel();
+/// scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+pub struct TaskScope {
+    shared: Arc<ScopeShared>,
+}
+
+impl TaskScope {
+    /// A scope with the default configuration. Inside another scope (in a
+    /// child, or the body of [`run`](TaskScope::run)) it is nested in that
+    /// scope: cancelling the outer scope cancels this one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let outer = taskscope::TaskScope::new();
+    /// outer.spawn(async {
+    ///     let inner = taskscope::TaskScope::new(); // nested in `outer`
+    ///     inner.spawn(async { taskscope::cancelled().await });
+    ///     inner.join().await
+    /// });
+    /// outer.cancel(); // reaches the grandchild
+    /// outer.join().await.expect("cancellation is not a failure");
+    /// # }
+    /// ```
+    pub fn new() -> Self {
+        ScopeBuilder::new().build()
+    }
+
+    /// Configures a scope: name, concurrency limit, deadline, policy, grace
+    /// period.
+    ///
+    /// ```
+    /// use std::{num::NonZeroUsize, time::Duration};
+    ///
+    /// let scope = taskscope::TaskScope::builder()
+    ///     .name("crawler")
+    ///     .limit(NonZeroUsize::new(8).expect("8 is not zero"))
+    ///     .timeout(Duration::from_secs(30))
+    ///     .supervise()
+    ///     .build();
+    /// assert_eq!(scope.name(), Some("crawler"));
+    /// ```
+    pub fn builder() -> ScopeBuilder {
+        ScopeBuilder::new()
+    }
+
+    pub(crate) fn from_shared(shared: Arc<ScopeShared>) -> Self {
+        TaskScope { shared }
+    }
+
+    /// The scope's name, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.shared.name()
+    }
+
+    /// Spawns a child on the current tokio runtime.
+    ///
+    /// The child's output is classified by [`TaskOutput`]: an `Err` is a
+    /// failure of the scope; a value goes to the returned handle.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as `tokio::spawn` does.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let doubled = scope.spawn(async { 21u64 * 2 });
+    /// assert_eq!(doubled.await, Ok(42));
+    /// scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let info = ChildInfo::Plain(Location::caller());
+        self.shared.counter.add_from_owner(ChildKind::Foreground);
+        self.shared.spawn_admitted(info, None, future)
+    }
+
+    /// Spawns a background child: it does not keep the scope open. Once the
+    /// foreground children are done and the owner is joining, the scope is
+    /// cancelled and the background children are joined (with the grace
+    /// period). A metrics loop beside a server is the typical one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn_background(async {
+    ///     loop {
+    ///         tokio::select! {
+    ///             _ = taskscope::cancelled() => break,
+    ///             _ = tokio::time::sleep(std::time::Duration::from_millis(10)) => { /* report */ }
+    ///         }
+    ///     }
+    /// });
+    /// scope.spawn(async { /* serve one request */ });
+    /// scope.join().await.expect("the metrics loop stops when the work is done");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_background<F>(&self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let info = ChildInfo::new(None, ChildKind::Background, Location::caller());
+        self.shared.counter.add_from_owner(ChildKind::Background);
+        self.shared.spawn_admitted(info, None, future)
+    }
+
+    /// Runs blocking work on tokio's blocking pool as a child of this scope.
+    ///
+    /// Blocking work cannot be aborted once it runs; cancellation reaches it
+    /// only if it checks [`ScopeHandle::is_cancelled`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let sum = scope.spawn_blocking(|| (1..=100u64).sum::<u64>());
+    /// assert_eq!(sum.await, Ok(5050));
+    /// scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, O>(&self, work: F) -> TaskHandle<O::Success>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        let info = ChildInfo::Plain(Location::caller());
+        self.shared.counter.add_from_owner(ChildKind::Foreground);
+        self.shared.spawn_blocking_admitted(info, work)
+    }
+
+    /// Spawns a `!Send` child on the current [`LocalSet`](tokio::task::LocalSet).
+    ///
+    /// # Panics
+    ///
+    /// Outside a `LocalSet`, as `tokio::task::spawn_local` does.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// tokio::task::LocalSet::new().run_until(async {
+    ///     let scope = taskscope::TaskScope::new();
+    ///     let shared = Rc::new(5);
+    ///     let child = scope.spawn_local(async move { *shared + 1 });
+    ///     assert_eq!(child.await, Ok(6));
+    ///     scope.join().await.expect("nothing failed");
+    /// }).await;
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput,
+    {
+        let info = ChildInfo::Plain(Location::caller());
+        self.shared.counter.add_from_owner(ChildKind::Foreground);
+        self.shared.spawn_local_admitted(info, future)
+    }
+
+    /// Starts a child with more options (a name, background).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.task().name("loader").spawn(async { Err::<(), _>("no such file") })?;
+    /// let error = scope.join().await.expect_err("the loader failed");
+    /// assert_eq!(error.first().and_then(|f| f.task().name()), Some("loader"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn task(&self) -> TaskBuilder<'_> {
+        TaskBuilder {
+            scope: &self.shared,
+            from_owner: true,
+            name: None,
+            kind: ChildKind::Foreground,
+        }
+    }
+
+    /// Waits for a free slot of the scope's [`limit`](ScopeBuilder::limit)
+    /// and holds it for the next spawn: backpressure for a producer that
+    /// must not queue unboundedly many children. Without a limit it is ready
+    /// at once. Fails if the scope is cancelled while waiting.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder()
+    ///     .limit(NonZeroUsize::new(2).expect("2 is not zero"))
+    ///     .build();
+    /// for job in 0..10u64 {
+    ///     // At most 2 children exist at a time; the loop waits for a slot.
+    ///     let slot = scope.reserve().await.expect("not cancelled");
+    ///     slot.spawn(async move { job * 2 });
+    /// }
+    /// scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    pub async fn reserve(&self) -> Result<Reservation<'_>, crate::Cancelled> {
+        let permit = match self.shared.limit() {
+            None => None,
+            Some(limit) => tokio::select! {
+                biased;
+                () = self.shared.signal.cancelled() => return Err(crate::Cancelled),
+                permit = Arc::clone(limit).acquire_owned() => Some(permit.map_err(|_| crate::Cancelled)?),
+            },
+        };
+        Ok(Reservation {
+            scope: self,
+            permit,
+        })
+    }
+
+    /// A cloneable, `Send` handle to spawn into and cancel this scope from
+    /// other tasks. Spawning through it after the scope closed is an error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// scope.join().await.expect("nothing to wait for");
+    /// assert_eq!(handle.spawn(async {}).err(), Some(taskscope::Closed));
+    /// # }
+    /// ```
+    pub fn handle(&self) -> ScopeHandle {
+        ScopeHandle {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Cancels the scope: every `cancelled()` future of it, and of the scopes
+    /// nested in its children, completes. Children are not aborted here;
+    /// [`join`](TaskScope::join) aborts those still running after the grace
+    /// period. Cancellation by the owner is not a failure.
+    pub fn cancel(&self) {
+        self.shared.signal.cancel();
+    }
+
+    /// Whether the scope was cancelled (by its owner, a failure, a deadline
+    /// or an enclosing scope).
+    pub fn is_cancelled(&self) -> bool {
+        self.shared.signal.is_cancelled()
+    }
+
+    /// Completes when the scope is cancelled.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.cancel();
+    /// scope.cancelled().await;
+    /// assert!(scope.is_cancelled());
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    pub async fn cancelled(&self) {
+        self.shared.signal.cancelled().await;
+    }
+
+    /// `(foreground, background)` children alive right now.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(std::future::pending::<()>());
+    /// assert_eq!(scope.alive(), (1, 0));
+    /// scope.cancel();
+    /// # }
+    /// ```
+    pub fn alive(&self) -> (usize, usize) {
+        self.shared.counter.alive()
+    }
+
+    /// Waits for every child, then closes the scope.
+    ///
+    /// Returns `Ok` if no child failed and the deadline (if any) did not
+    /// pass; otherwise a [`ScopeError`] with every failure, first first. If a
+    /// child panicked, `join` resumes the first panic in the caller once all
+    /// children have finished (as `std::thread::scope` does); the other
+    /// failures are then dropped.
+    ///
+    /// If the future returned by `join` is dropped before it completes, the
+    /// scope is dropped with it: its children are aborted.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// for n in 0..3 {
+    ///     scope.spawn(async move { if n == 1 { Err("bad input") } else { Ok(n) } });
+    /// }
+    /// let error = scope.join().await.expect_err("child 1 failed");
+    /// assert_eq!(error.downcast_ref::<&str>(), Some(&"bad input"));
+    /// # }
+    /// ```
+    pub async fn join(self) -> Result<(), ScopeError> {
+        self.shared.settle().await;
+        self.shared.outcome()
+    }
+
+    /// Runs `body` with this scope as the current scope, then joins it: the
+    /// whole life of a scope in one call, as a `#[scoped]` function uses it.
+    ///
+    /// - `body` returns `Ok`: the children are joined; their failures become
+    ///   the result through `E: From<ScopeError>`.
+    /// - `body` returns `Err`: the scope is cancelled and joined, and the
+    ///   body's error is returned (the children's errors, fallout of the
+    ///   cancellation, are dropped; a child's panic is still resumed).
+    /// - `body` panics: the scope is cancelled and joined, then the panic is
+    ///   resumed.
+    /// - the deadline passes: `body` is dropped, the scope is cancelled and
+    ///   joined, and the result is an elapsed `ScopeError`.
+    ///
+    /// ```
+    /// #[derive(Debug)]
+    /// enum AppError { Scope(taskscope::ScopeError), Config }
+    /// impl From<taskscope::ScopeError> for AppError {
+    ///     fn from(error: taskscope::ScopeError) -> Self { AppError::Scope(error) }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let started = taskscope::TaskScope::new().run(async {
+    ///     taskscope::spawn(async { taskscope::cancelled().await }).expect("inside the scope");
+    ///     Err::<(), _>(AppError::Config) // start-up fails half way
+    /// }).await;
+    /// assert!(matches!(started, Err(AppError::Config))); // and nothing is left running
+    /// # }
+    /// ```
+    pub async fn run<T, E, F>(self, body: F) -> Result<T, E>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: From<ScopeError>,
+    {
+        let body = crate::body::InScope::new(Arc::clone(&self.shared), body);
+        let ended = match self.shared.config.deadline {
+            None => Some(body.await),
+            Some(deadline) => tokio::select! {
+                biased;
+                ended = body => Some(ended),
+                () = tokio::time::sleep_until(deadline) => None,
+            },
+        };
+        match ended {
+            Some(Ok(Ok(value))) => self.join().await.map(|()| value).map_err(E::from),
+            Some(Ok(Err(error))) => {
+                self.cancel();
+                self.shared.settle().await;
+                // Resumes a child's panic; the children's errors are fallout.
+                drop(self.shared.report());
+                Err(error)
+            }
+            Some(Err(panic)) => {
+                self.cancel();
+                self.shared.settle().await;
+                self.shared.discard_failures();
+                std::panic::resume_unwind(panic)
+            }
+            None => {
+                self.shared.deadline_reached();
+                self.shared.settle().await;
+                Err(E::from(self.shared.report()))
+            }
+        }
+    }
+}
+
+impl Default for TaskScope {
+    fn default() -> Self {
+        TaskScope::new()
+    }
+}
+
+impl std::fmt::Debug for TaskScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskScope")
+            .field("name", &self.name())
+            .field("alive", &self.alive())
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+impl Drop for TaskScope {
+    /// A scope dropped without being joined cancels its token and aborts its
+    /// children at once (no asynchronous drop exists, so there is no grace).
+    fn drop(&mut self) {
+        if self.shared.counter.is_closed() {
+            return;
+        }
+        self.shared.counter.close();
+        self.shared.signal.cancel();
+        self.shared.abort_all();
+    }
+}
+
+/// A slot of a scope's concurrency limit, held for one spawn; see
+/// [`TaskScope::reserve`]. Dropping it unused frees the slot.
+#[must_use = "a reservation holds a slot of the scope's limit until it is used or dropped"]
+#[derive(Debug)]
+pub struct Reservation<'scope> {
+    scope: &'scope TaskScope,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Reservation<'_> {
+    /// Spawns a child into the reserved slot; it starts at once.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let slot = scope.reserve().await.expect("not cancelled");
+    /// assert_eq!(slot.spawn(async { 1 }).await, Ok(1));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let info = ChildInfo::Plain(Location::caller());
+        let shared = &self.scope.shared;
+        shared.counter.add_from_owner(ChildKind::Foreground);
+        shared.spawn_admitted(info, self.permit, future)
+    }
+}
+
+/// Options for one child: a name (shown in failures), background or not.
+/// Made by [`TaskScope::task`] or [`ScopeHandle::task`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::new();
+/// let heartbeat = scope.task().name("heartbeat").background().spawn(async {
+///     taskscope::cancelled().await;
+/// })?;
+/// scope.join().await.expect("the heartbeat ends with the scope");
+/// assert!(heartbeat.is_finished());
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "a TaskBuilder does nothing until one of its spawn methods is called"]
+pub struct TaskBuilder<'scope> {
+    scope: &'scope Arc<ScopeShared>,
+    from_owner: bool,
+    name: Option<Arc<str>>,
+    kind: ChildKind,
+}
+
+impl<'scope> TaskBuilder<'scope> {
+    pub(crate) fn from_handle(scope: &'scope Arc<ScopeShared>) -> Self {
+        TaskBuilder {
+            scope,
+            from_owner: false,
+            name: None,
+            kind: ChildKind::Foreground,
+        }
+    }
+
+    /// Names the task; the name appears in its failure.
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Makes the task a background child (see [`TaskScope::spawn_background`]).
+    pub fn background(mut self) -> Self {
+        self.kind = ChildKind::Background;
+        self
+    }
+
+    fn admit(self, location: &'static Location<'static>) -> Result<ChildInfo, Closed> {
+        self.scope.admit(self.kind, self.from_owner)?;
+        Ok(ChildInfo::new(self.name, self.kind, location))
+    }
+
+    /// Spawns the task (see [`TaskScope::spawn`]). Fails only for a builder
+    /// made from a [`ScopeHandle`] whose scope has closed.
+    #[track_caller]
+    pub fn spawn<F>(
+        self,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let scope = self.scope;
+        let info = self.admit(Location::caller())?;
+        Ok(scope.spawn_admitted(info, None, future))
+    }
+
+    /// Spawns blocking work (see [`TaskScope::spawn_blocking`]). Always
+    /// `Ok` for a builder made by [`TaskScope::task`]; an `Err` means a
+    /// [`ScopeHandle`]'s scope has closed.
+    #[track_caller]
+    pub fn spawn_blocking<F, O>(self, work: F) -> Result<TaskHandle<O::Success>, Closed>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        let scope = self.scope;
+        let info = self.admit(Location::caller())?;
+        Ok(scope.spawn_blocking_admitted(info, work))
+    }
+
+    /// Spawns a `!Send` task on the current `LocalSet` (see
+    /// [`TaskScope::spawn_local`]). Always `Ok` for a builder made by
+    /// [`TaskScope::task`]; an `Err` means a [`ScopeHandle`]'s scope has closed.
+    #[track_caller]
+    pub fn spawn_local<F>(
+        self,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput,
+    {
+        let scope = self.scope;
+        let info = self.admit(Location::caller())?;
+        Ok(scope.spawn_local_admitted(info, future))
+    }
+}

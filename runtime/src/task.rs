@@ -1,0 +1,225 @@
+//! A child task: the wrapper future that keeps the scope's books for it, and
+//! the handle its spawner gets back.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use pin_project_lite::pin_project;
+use tokio::task::{AbortHandle, JoinHandle};
+
+use crate::counter::ChildKind;
+use crate::current::with_current;
+use crate::error::{TaskError, TaskInfo};
+use crate::output::TaskOutput;
+use crate::scope::ScopeShared;
+
+/// What a child's wrapper knows about it. The common case (an unnamed
+/// foreground child) is one pointer; anything more is boxed, so the wrapper
+/// adds as few bytes as possible to every task.
+pub(crate) enum ChildInfo {
+    Plain(&'static Location<'static>),
+    Detailed(Box<(TaskInfo, ChildKind)>),
+}
+
+impl ChildInfo {
+    pub(crate) fn new(
+        name: Option<Arc<str>>,
+        kind: ChildKind,
+        location: &'static Location<'static>,
+    ) -> Self {
+        match (name, kind) {
+            (None, ChildKind::Foreground) => ChildInfo::Plain(location),
+            (name, kind) => ChildInfo::Detailed(Box::new((TaskInfo::new(name, location), kind))),
+        }
+    }
+
+    pub(crate) fn kind(&self) -> ChildKind {
+        match self {
+            ChildInfo::Plain(_) => ChildKind::Foreground,
+            ChildInfo::Detailed(detailed) => detailed.1,
+        }
+    }
+
+    fn task_info(&self) -> TaskInfo {
+        match self {
+            ChildInfo::Plain(location) => TaskInfo::new(None, location),
+            ChildInfo::Detailed(detailed) => detailed.0.clone(),
+        }
+    }
+}
+
+/// Counted in its scope from spawn until it is dropped: when the child
+/// finishes, is aborted, or was never started because spawning failed.
+pub(crate) struct ChildGuard {
+    scope: Option<Arc<ScopeShared>>,
+    info: ChildInfo,
+}
+
+impl ChildGuard {
+    /// The child must already be counted in `scope`.
+    pub(crate) fn new(scope: Arc<ScopeShared>, info: ChildInfo) -> Self {
+        ChildGuard {
+            scope: Some(scope),
+            info,
+        }
+    }
+
+    /// Runs part of the child with its scope as the current scope, catching a
+    /// panic so the scope can report it.
+    pub(crate) fn run_in_scope<R>(&mut self, f: impl FnOnce() -> R) -> std::thread::Result<R> {
+        with_current(&mut self.scope, || catch_unwind(AssertUnwindSafe(f)))
+    }
+
+    /// Turns the child's end into what its handle yields, reporting a failure
+    /// to the scope. `None` is a child that never started.
+    pub(crate) fn settle<O: TaskOutput>(
+        &self,
+        ended: std::thread::Result<Option<O>>,
+    ) -> Result<O::Success, TaskError> {
+        let failure = match ended {
+            Ok(None) => return Err(TaskError::NotStarted),
+            Ok(Some(output)) => match output.into_outcome() {
+                Ok(value) => return Ok(value),
+                Err(error) => crate::scope::Recorded::Error(error),
+            },
+            Err(panic) => crate::scope::Recorded::Panic(panic),
+        };
+        if let Some(scope) = &self.scope {
+            scope.record_failure(self.info.task_info(), failure);
+        }
+        Err(TaskError::Failed)
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Some(scope) = self.scope.take() {
+            scope.child_exited(self.info.kind());
+        }
+    }
+}
+
+pin_project! {
+    /// The future tokio runs for a child: the user's future (which yields
+    /// `None` if it never started) plus the child's guard.
+    pub(crate) struct ChildTask<F> {
+        #[pin]
+        future: F,
+        guard: ChildGuard,
+    }
+}
+
+impl<F> ChildTask<F> {
+    pub(crate) fn new(future: F, guard: ChildGuard) -> Self {
+        ChildTask { future, guard }
+    }
+}
+
+impl<F, O> Future for ChildTask<F>
+where
+    F: Future<Output = Option<O>>,
+    O: TaskOutput,
+{
+    type Output = Result<O::Success, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let future = this.future;
+        let polled = this.guard.run_in_scope(|| future.poll(cx));
+        let ended = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(panic) => Err(panic),
+        };
+        Poll::Ready(this.guard.settle(ended))
+    }
+}
+
+pin_project! {
+    /// Adapts a future that always starts to the `Option` a `ChildTask` takes.
+    pub(crate) struct Started<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F> Started<F> {
+    pub(crate) fn new(future: F) -> Self {
+        Started { future }
+    }
+}
+
+impl<F: Future> Future for Started<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(Some(ready!(self.project().future.poll(cx))))
+    }
+}
+
+/// A child's output, and its way to be aborted.
+///
+/// Await it for the child's value. Dropping it neither detaches nor aborts the
+/// child: the scope owns the child either way. [`abort`](TaskHandle::abort)
+/// stops this child only, and is not a failure of the scope.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let answer = scope.spawn(async { 6 * 7 });
+/// let stuck = scope.spawn(std::future::pending::<()>());
+/// assert_eq!(answer.await, Ok(42));
+/// stuck.abort();
+/// assert_eq!(stuck.await, Err(taskscope::TaskError::Aborted));
+/// scope.join().await.expect("an abort is not a failure");
+/// # }
+/// ```
+#[must_use = "a TaskHandle does nothing unless awaited; dropping it leaves the child running in its scope"]
+#[derive(Debug)]
+pub struct TaskHandle<T> {
+    join: JoinHandle<Result<T, TaskError>>,
+}
+
+impl<T> TaskHandle<T> {
+    pub(crate) fn new(join: JoinHandle<Result<T, TaskError>>) -> Self {
+        TaskHandle { join }
+    }
+
+    /// Aborts this child. It stops at its next `.await`; its scope is not
+    /// cancelled and does not count this as a failure.
+    pub fn abort(&self) {
+        self.join.abort();
+    }
+
+    /// Whether the child has finished (or was aborted).
+    pub fn is_finished(&self) -> bool {
+        self.join.is_finished()
+    }
+
+    /// The tokio task id of the child.
+    pub fn id(&self) -> tokio::task::Id {
+        self.join.id()
+    }
+
+    pub(crate) fn abort_handle(&self) -> AbortHandle {
+        self.join.abort_handle()
+    }
+}
+
+impl<T> Future for TaskHandle<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(match ready!(Pin::new(&mut self.join).poll(cx)) {
+            Ok(outcome) => outcome,
+            Err(join_error) if join_error.is_cancelled() => Err(TaskError::Aborted),
+            // The wrapper catches the child's panics; one that escapes came
+            // from dropping the child's future, and the child failed all the same.
+            Err(_) => Err(TaskError::Failed),
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! Behaviour tests of taskscope live in `tests/`; this crate has no code of its own.
