@@ -1,14 +1,12 @@
 //! `ScopeHandle`: spawn into and cancel a scope from anywhere.
 
 use std::future::Future;
-use std::panic::Location;
 use std::sync::Arc;
 
-use crate::counter::ChildKind;
 use crate::error::Closed;
 use crate::output::TaskOutput;
 use crate::scope::{ScopeShared, TaskBuilder};
-use crate::task::{ChildInfo, TaskHandle};
+use crate::task::TaskHandle;
 
 /// A cloneable, `Send` reference to a scope, for spawning into it and
 /// cancelling it from other tasks. Made by [`TaskScope::handle`](crate::TaskScope::handle).
@@ -48,7 +46,7 @@ impl ScopeHandle {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
-        spawn_into(&self.shared, Location::caller(), future)
+        self.task().spawn(future)
     }
 
     /// Spawns a background child (see
@@ -113,19 +111,4 @@ impl std::fmt::Debug for ScopeHandle {
             .field("cancelled", &self.is_cancelled())
             .finish()
     }
-}
-
-/// Spawns a foreground child into a scope reached from outside its owner.
-pub(crate) fn spawn_into<F>(
-    shared: &Arc<ScopeShared>,
-    location: &'static Location<'static>,
-    future: F,
-) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
-where
-    F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
-{
-    shared.admit(ChildKind::Foreground, false)?;
-    Ok(shared.spawn_admitted(ChildInfo::Plain(location), None, future))
 }

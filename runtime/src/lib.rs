@@ -101,7 +101,42 @@ where
 {
     let location = Location::caller();
     current::with_current_scope(|scope| match scope {
-        Some(scope) => handle::spawn_into(scope, location, future).map_err(SpawnError::from),
+        Some(scope) => TaskBuilder::from_handle(scope)
+            .spawn_at(location, future)
+            .map_err(SpawnError::from),
+        None => Err(SpawnError::NoScope),
+    })
+}
+
+/// Spawns a background child into the current scope (see
+/// [`TaskScope::spawn_background`]): it is cancelled once the scope's other
+/// work is done. Outside any scope this is [`SpawnError::NoScope`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let served = taskscope::TaskScope::new().run(async {
+///     taskscope::spawn_background(async { taskscope::cancelled().await })?;
+///     Ok::<_, Box<dyn std::error::Error + Send + Sync>>("served")
+/// }).await;
+/// assert_eq!(served.ok(), Some("served")); // the background child did not hold it up
+/// # }
+/// ```
+#[track_caller]
+pub fn spawn_background<F>(
+    future: F,
+) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
+    let location = Location::caller();
+    current::with_current_scope(|scope| match scope {
+        Some(scope) => TaskBuilder::from_handle(scope)
+            .background()
+            .spawn_at(location, future)
+            .map_err(SpawnError::from),
         None => Err(SpawnError::NoScope),
     })
 }

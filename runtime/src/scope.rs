@@ -879,8 +879,21 @@ impl<'scope> TaskBuilder<'scope> {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
+        self.spawn_at(Location::caller(), future)
+    }
+
+    pub(crate) fn spawn_at<F>(
+        self,
+        location: &'static Location<'static>,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
         let scope = self.scope;
-        let info = self.admit(Location::caller())?;
+        let info = self.admit(location)?;
         Ok(scope.spawn_admitted(info, None, future))
     }
 

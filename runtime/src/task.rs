@@ -178,7 +178,6 @@ impl<F: Future> Future for Started<F> {
 /// scope.join().await.expect("an abort is not a failure");
 /// # }
 /// ```
-#[must_use = "a TaskHandle does nothing unless awaited; dropping it leaves the child running in its scope"]
 #[derive(Debug)]
 pub struct TaskHandle<T> {
     join: JoinHandle<Result<T, TaskError>>,
