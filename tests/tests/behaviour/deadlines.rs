@@ -1,0 +1,97 @@
+//! Deadlines: a scope that overruns its deadline is cancelled and reports
+//! it; one that finished in time is never touched by it.
+
+use std::time::Duration;
+
+use taskscope::{ScopeError, TaskScope};
+use tokio::time::Instant;
+
+use crate::common::{Flag, TaskBaseline};
+
+on_both_runtimes!(
+    join_past_the_deadline_cancels_children_and_reports_elapsed,
+    deadline_after_the_scope_finished_never_fires,
+);
+
+const DEADLINE: Duration = Duration::from_millis(100);
+
+/// Case 9a: a scope whose children outlive its deadline is cancelled at the
+/// deadline (the children's `cancelled()` arm runs) and `join` returns an
+/// elapsed `ScopeError` with no failures, close to the deadline.
+async fn join_past_the_deadline_cancels_children_and_reports_elapsed() {
+    let baseline = TaskBaseline::take();
+    let started = Instant::now();
+    let scope = TaskScope::builder().timeout(DEADLINE).build();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            let cancelled = Flag::default();
+            let child = scope.spawn({
+                let cancelled = cancelled.clone();
+                async move {
+                    tokio::select! {
+                        () = taskscope::cancelled() => cancelled.set(),
+                        () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+                    }
+                }
+            });
+            (child, cancelled)
+        })
+        .collect();
+
+    let error = scope.join().await.expect_err("the deadline passed");
+    let took = started.elapsed();
+
+    assert!(error.is_elapsed(), "the error says so: {error}");
+    assert!(error.failures().is_empty(), "no child failed: {error}");
+    assert!(
+        took >= DEADLINE,
+        "join returned before the deadline: {took:?}"
+    );
+    assert!(
+        took < DEADLINE + Duration::from_millis(400),
+        "join returned {took:?} after a {DEADLINE:?} deadline"
+    );
+    for (child, cancelled) in children {
+        assert_eq!(child.await, Ok(()), "the child ended on its own");
+        assert!(cancelled.is_set(), "the child's cancelled() arm ran");
+    }
+    baseline.assert_restored().await;
+}
+
+/// Case 9b: a scope that finished before its deadline (by `join` or by
+/// `run`) returns `Ok`, and the deadline passing later cancels nothing.
+async fn deadline_after_the_scope_finished_never_fires() {
+    let baseline = TaskBaseline::take();
+
+    let joined = TaskScope::builder().timeout(DEADLINE).build();
+    let joined_handle = joined.handle();
+    let answer = joined.spawn(async { 6 * 7 });
+    joined
+        .join()
+        .await
+        .expect("the child finished before the deadline");
+    assert_eq!(answer.await, Ok(42));
+
+    let ran = TaskScope::builder().timeout(DEADLINE).build();
+    let ran_handle = ran.handle();
+    let answer = ran
+        .run(async {
+            let child = taskscope::spawn(async { 6 * 7 }).expect("the body runs inside its scope");
+            Ok::<_, ScopeError>(child.await)
+        })
+        .await
+        .expect("the body finished before the deadline");
+    assert_eq!(answer, Ok(42));
+
+    // Waiting past the deadline is the point here: nothing may happen then.
+    tokio::time::sleep(DEADLINE + Duration::from_millis(50)).await;
+    assert!(
+        !joined_handle.is_cancelled(),
+        "the deadline of the joined scope fired late"
+    );
+    assert!(
+        !ran_handle.is_cancelled(),
+        "the deadline of the run scope fired late"
+    );
+    baseline.assert_restored().await;
+}

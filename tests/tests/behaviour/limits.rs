@@ -1,0 +1,164 @@
+//! Concurrency limits: never more children running than the limit, and every
+//! slot comes back, whatever way a child ends.
+
+use std::future::pending;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use taskscope::{TaskError, TaskScope};
+use tokio::sync::{mpsc, Barrier};
+
+use crate::common::{
+    panic_on_purpose, silence_expected_panics, within, ExpectedPanic, TaskBaseline,
+};
+
+on_both_runtimes!(
+    limit_caps_the_children_running_at_once,
+    slots_come_back_after_panics_and_aborts,
+);
+
+/// How long a step that should be immediate may take before the case fails
+/// instead of hanging.
+const STEP_LIMIT: Duration = Duration::from_secs(5);
+
+/// Counts the children running at once, and the most there ever were.
+#[derive(Default)]
+struct ConcurrencyProbe {
+    running: AtomicUsize,
+    most: AtomicUsize,
+    finished: AtomicUsize,
+}
+
+impl ConcurrencyProbe {
+    fn enter(&self) {
+        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(running, Ordering::SeqCst);
+    }
+
+    fn exit(&self) {
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        self.finished.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Case 8a: with `limit(10)`, 1 000 children all run, never more than 10 at
+/// a time, and 10 at a time do run.
+async fn limit_caps_the_children_running_at_once() {
+    const LIMIT: usize = 10;
+    const CHILDREN: usize = 1_000;
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder()
+        .limit(NonZeroUsize::new(LIMIT).expect("10 is not zero"))
+        .build();
+    let probe = Arc::new(ConcurrencyProbe::default());
+
+    for _ in 0..CHILDREN {
+        let probe = Arc::clone(&probe);
+        // The scope owns the children; their handles are not needed.
+        drop(scope.spawn(async move {
+            probe.enter();
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
+            probe.exit();
+        }));
+    }
+    within(STEP_LIMIT, "joining the limited children", scope.join())
+        .await
+        .expect("no child failed");
+
+    assert_eq!(probe.finished.load(Ordering::SeqCst), CHILDREN);
+    assert_eq!(
+        probe.most.load(Ordering::SeqCst),
+        LIMIT,
+        "the limit was reached and never exceeded"
+    );
+    baseline.assert_restored().await;
+}
+
+/// Case 8b: in a `limit(2)` scope, two children that panic and two that are
+/// aborted (each pair holding both slots) give their slots back: afterwards
+/// both slots can be reserved at once, and two children run side by side.
+/// The scope supervises, so the panics do not cancel it; its `join` resumes
+/// the first panic.
+async fn slots_come_back_after_panics_and_aborts() {
+    const LIMIT: usize = 2;
+    silence_expected_panics();
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder()
+        .limit(NonZeroUsize::new(LIMIT).expect("2 is not zero"))
+        .supervise()
+        .build();
+
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
+    let panicking: Vec<_> = (0..LIMIT)
+        .map(|n| {
+            let started_tx = started_tx.clone();
+            scope.spawn(async move {
+                started_tx.send(()).expect("the test listens");
+                tokio::task::yield_now().await;
+                let code = u32::try_from(n).expect("a small number");
+                panic_on_purpose(code, Arc::new(()));
+            })
+        })
+        .collect();
+    for child in panicking {
+        assert_eq!(child.await, Err(TaskError::Failed));
+    }
+    let parked: Vec<_> = (0..LIMIT)
+        .map(|_| {
+            let started_tx = started_tx.clone();
+            scope.spawn(async move {
+                started_tx.send(()).expect("the test listens");
+                pending::<()>().await;
+            })
+        })
+        .collect();
+    within(STEP_LIMIT, "the parked children starting", async {
+        for _ in 0..2 * LIMIT {
+            started_rx.recv().await.expect("a child started");
+        }
+    })
+    .await;
+    for child in &parked {
+        child.abort();
+    }
+    for child in parked {
+        assert_eq!(child.await, Err(TaskError::Aborted));
+    }
+
+    let (first, second) = within(STEP_LIMIT, "reserving both slots", async {
+        let first = scope.reserve().await.expect("the scope is not cancelled");
+        let second = scope.reserve().await.expect("the scope is not cancelled");
+        (first, second)
+    })
+    .await;
+    let barrier = Arc::new(Barrier::new(LIMIT));
+    let side_by_side: Vec<_> = [first, second]
+        .into_iter()
+        .map(|slot| {
+            let barrier = Arc::clone(&barrier);
+            slot.spawn(async move {
+                barrier.wait().await;
+            })
+        })
+        .collect();
+    for child in side_by_side {
+        assert_eq!(
+            within(STEP_LIMIT, "two children meeting at a barrier", child).await,
+            Ok(())
+        );
+    }
+
+    let joined = tokio::spawn(scope.join()).await;
+    let payload = joined
+        .expect_err("join resumes the first panic")
+        .into_panic();
+    assert!(
+        payload.downcast_ref::<ExpectedPanic>().is_some(),
+        "the resumed panic is a child's"
+    );
+    baseline.assert_restored().await;
+}
