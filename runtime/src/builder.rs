@@ -1,6 +1,7 @@
 //! Configuring a scope.
 
 use std::num::NonZeroUsize;
+use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use tokio::time::Instant;
 
 use crate::cancel::CancelSignal;
 use crate::current::with_current_scope;
+use crate::registry::ScopeOrigin;
 use crate::scope::{ScopeConfig, ScopeShared, TaskScope};
 
 /// How long `join` lets cancelled children finish on their own before it
@@ -112,10 +114,15 @@ impl ScopeBuilder {
 
     /// The scope: nested in the current scope if there is one (cancelling
     /// that one cancels this one), a root otherwise.
+    #[track_caller]
     pub fn build(self) -> TaskScope {
-        let signal = with_current_scope(|current| match current {
-            Some(parent) => CancelSignal::nested_in(&parent.signal),
-            None => CancelSignal::root(),
+        let location = Location::caller();
+        let (signal, origin) = with_current_scope(|current| {
+            let signal = match current {
+                Some(parent) => CancelSignal::nested_in(&parent.signal),
+                None => CancelSignal::root(),
+            };
+            (signal, ScopeOrigin::here(location, current))
         });
         let limit = self
             .limit
@@ -127,6 +134,6 @@ impl ScopeBuilder {
             deadline: self.deadline,
             grace: self.grace.unwrap_or(DEFAULT_GRACE_PERIOD),
         };
-        TaskScope::from_shared(ScopeShared::new(signal, config))
+        TaskScope::from_shared(ScopeShared::new(signal, config, origin))
     }
 }

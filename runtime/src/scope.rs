@@ -6,7 +6,7 @@ use std::future::{poll_fn, Future};
 use std::panic::Location;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -20,6 +20,7 @@ use crate::counter::{ChildCounter, ChildKind, Settled};
 use crate::error::{Closed, Failure, ScopeError, TaskInfo};
 use crate::handle::ScopeHandle;
 use crate::output::{ChildError, TaskOutput};
+use crate::registry::{ScopeOrigin, ScopeSnapshot, TaskSnapshot};
 use crate::sync::lock;
 use crate::task::{ChildGuard, ChildInfo, ChildTask, Started, TaskHandle};
 
@@ -39,24 +40,32 @@ pub(crate) struct ScopeConfig {
     pub(crate) grace: Duration,
 }
 
-/// Abort handles of the children, touched only by spawners and by the joiner.
+/// One child as its scope keeps it: the way to abort it, and what the
+/// registry shows of it.
+struct ChildEntry {
+    abort: AbortHandle,
+    info: ChildInfo,
+    started: Instant,
+}
+
+/// The children, touched only by spawners, the joiner and the registry.
 /// Finished children are swept out whenever the list has doubled since the
 /// last sweep, so a long-lived scope holds on to no finished task's memory
 /// for long, at an amortised constant cost per spawn.
 struct ChildList {
-    handles: Vec<AbortHandle>,
+    entries: Vec<ChildEntry>,
     sweep_at: usize,
 }
 
 const FIRST_SWEEP: usize = 64;
 
 impl ChildList {
-    fn push(&mut self, handle: AbortHandle) {
-        if self.handles.len() >= self.sweep_at {
-            self.handles.retain(|handle| !handle.is_finished());
-            self.sweep_at = (self.handles.len() * 2).max(FIRST_SWEEP);
+    fn push(&mut self, entry: ChildEntry) {
+        if self.entries.len() >= self.sweep_at {
+            self.entries.retain(|entry| !entry.abort.is_finished());
+            self.sweep_at = (self.entries.len() * 2).max(FIRST_SWEEP);
         }
-        self.handles.push(handle);
+        self.entries.push(entry);
     }
 }
 
@@ -68,21 +77,29 @@ pub(crate) struct ScopeShared {
     children: Mutex<ChildList>,
     failures: Mutex<Vec<(TaskInfo, Recorded)>>,
     config: ScopeConfig,
+    origin: ScopeOrigin,
 }
 
 impl ScopeShared {
-    pub(crate) fn new(signal: Arc<CancelSignal>, config: ScopeConfig) -> Arc<Self> {
-        Arc::new(ScopeShared {
+    pub(crate) fn new(
+        signal: Arc<CancelSignal>,
+        config: ScopeConfig,
+        origin: ScopeOrigin,
+    ) -> Arc<Self> {
+        let scope = Arc::new(ScopeShared {
             counter: ChildCounter::new(),
             signal,
             deadline_passed: AtomicBool::new(false),
             children: Mutex::new(ChildList {
-                handles: Vec::new(),
+                entries: Vec::new(),
                 sweep_at: FIRST_SWEEP,
             }),
             failures: Mutex::new(Vec::new()),
             config,
-        })
+            origin,
+        });
+        crate::registry::register(&scope);
+        scope
     }
 
     /// Counts a new child, or refuses it if the scope has closed.
@@ -106,14 +123,62 @@ impl ScopeShared {
         }
     }
 
-    fn track(&self, handle: AbortHandle) {
-        lock(&self.children).push(handle);
+    fn track(&self, abort: AbortHandle, info: ChildInfo) {
+        let entry = ChildEntry {
+            abort,
+            info,
+            started: Instant::now(),
+        };
+        lock(&self.children).push(entry);
     }
 
     fn abort_all(&self) {
-        for handle in &lock(&self.children).handles {
-            handle.abort();
+        for entry in &lock(&self.children).entries {
+            entry.abort.abort();
         }
+    }
+
+    /// What the registry shows of this scope: `None` once it has closed and
+    /// its last child is gone.
+    pub(crate) fn snapshot(&self, now: Instant) -> Option<ScopeSnapshot> {
+        let cancelled = self.signal.is_cancelled();
+        let tasks: Vec<TaskSnapshot> = lock(&self.children)
+            .entries
+            .iter()
+            .filter(|entry| !entry.abort.is_finished())
+            .map(|entry| {
+                let task = entry.info.task_info();
+                TaskSnapshot {
+                    id: entry.abort.id(),
+                    name: task.name().map(Arc::from),
+                    location: task.location(),
+                    age: now.saturating_duration_since(entry.started),
+                    background: entry.info.kind() == ChildKind::Background,
+                    cancelled,
+                    scopes: Vec::new(),
+                }
+            })
+            .collect();
+        if tasks.is_empty() && self.counter.is_closed() {
+            return None;
+        }
+        let origin = &self.origin;
+        Some(ScopeSnapshot {
+            id: origin.id,
+            name: self.config.name.clone(),
+            location: origin.location,
+            age: now.saturating_duration_since(origin.created),
+            cancelled,
+            runtime: origin.runtime,
+            tasks,
+            scopes: Vec::new(),
+            parent: origin
+                .parent
+                .as_ref()
+                .and_then(Weak::upgrade)
+                .map(|parent| parent.origin.id),
+            created_in_task: origin.created_in_task,
+        })
     }
 
     /// Spawns an admitted child on the current tokio runtime.
@@ -128,7 +193,7 @@ impl ScopeShared {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
-        let guard = ChildGuard::new(Arc::clone(self), info);
+        let guard = ChildGuard::new(Arc::clone(self), info.clone());
         let join = match (&self.config.limit, permit) {
             (None, _) => tokio::spawn(ChildTask::new(Started::new(future), guard)),
             (Some(_), Some(permit)) => tokio::spawn(ChildTask::new(
@@ -145,7 +210,7 @@ impl ScopeShared {
             )),
         };
         let handle = TaskHandle::new(join);
-        self.track(handle.abort_handle());
+        self.track(handle.abort_handle(), info);
         handle
     }
 
@@ -158,7 +223,7 @@ impl ScopeShared {
         F: Future + 'static,
         F::Output: TaskOutput,
     {
-        let guard = ChildGuard::new(Arc::clone(self), info);
+        let guard = ChildGuard::new(Arc::clone(self), info.clone());
         let join = match &self.config.limit {
             None => tokio::task::spawn_local(ChildTask::new(Started::new(future), guard)),
             Some(limit) => tokio::task::spawn_local(ChildTask::new(
@@ -167,7 +232,7 @@ impl ScopeShared {
             )),
         };
         let handle = TaskHandle::new(join);
-        self.track(handle.abort_handle());
+        self.track(handle.abort_handle(), info);
         handle
     }
 
@@ -181,7 +246,7 @@ impl ScopeShared {
         O: TaskOutput,
         O::Success: Send,
     {
-        let mut guard = ChildGuard::new(Arc::clone(self), info);
+        let mut guard = ChildGuard::new(Arc::clone(self), info.clone());
         let limit = self.config.limit.clone();
         let signal = Arc::clone(&self.signal);
         let join = tokio::task::spawn_blocking(move || {
@@ -201,7 +266,7 @@ impl ScopeShared {
             guard.settle(ended)
         });
         let handle = TaskHandle::new(join);
-        self.track(handle.abort_handle());
+        self.track(handle.abort_handle(), info);
         handle
     }
 
@@ -257,7 +322,7 @@ impl ScopeShared {
         })
         .await;
         // The finished tasks' memory is held by these handles.
-        lock(&self.children).handles = Vec::new();
+        lock(&self.children).entries = Vec::new();
     }
 
     fn deadline_reached(&self) {
@@ -388,6 +453,7 @@ impl TaskScope {
     /// outer.join().await.expect("cancellation is not a failure");
     /// # }
     /// ```
+    #[track_caller]
     pub fn new() -> Self {
         ScopeBuilder::new().build()
     }

@@ -16,12 +16,14 @@ use crate::error::{TaskError, TaskInfo};
 use crate::output::TaskOutput;
 use crate::scope::ScopeShared;
 
-/// What a child's wrapper knows about it. The common case (an unnamed
-/// foreground child) is one pointer; anything more is boxed, so the wrapper
-/// adds as few bytes as possible to every task.
+/// What a child's wrapper (and the scope's registry) knows about it. The
+/// common case (an unnamed foreground child) is one pointer; anything more is
+/// shared behind one, so the wrapper adds as few bytes as possible to every
+/// task.
+#[derive(Clone)]
 pub(crate) enum ChildInfo {
     Plain(&'static Location<'static>),
-    Detailed(Box<(TaskInfo, ChildKind)>),
+    Detailed(Arc<(TaskInfo, ChildKind)>),
 }
 
 impl ChildInfo {
@@ -32,7 +34,7 @@ impl ChildInfo {
     ) -> Self {
         match (name, kind) {
             (None, ChildKind::Foreground) => ChildInfo::Plain(location),
-            (name, kind) => ChildInfo::Detailed(Box::new((TaskInfo::new(name, location), kind))),
+            (name, kind) => ChildInfo::Detailed(Arc::new((TaskInfo::new(name, location), kind))),
         }
     }
 
@@ -43,7 +45,7 @@ impl ChildInfo {
         }
     }
 
-    fn task_info(&self) -> TaskInfo {
+    pub(crate) fn task_info(&self) -> TaskInfo {
         match self {
             ChildInfo::Plain(location) => TaskInfo::new(None, location),
             ChildInfo::Detailed(detailed) => detailed.0.clone(),

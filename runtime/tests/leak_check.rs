@@ -1,0 +1,145 @@
+//! The leak check names what a test left behind, and only what that test did.
+
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+use taskscope::{LeakCheck, TaskScope};
+
+const SETTLE: Duration = Duration::from_millis(50);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_that_leaks_nothing_passes() {
+    let scope = TaskScope::builder().name("clean").build();
+    for n in 0..10u64 {
+        scope.spawn(async move { n });
+    }
+    scope.join().await.expect("nothing failed");
+    LeakCheck::new()
+        .settle_time(SETTLE)
+        .run()
+        .await
+        .expect("nothing leaked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raw_spawn_is_counted() {
+    let raw = tokio::spawn(std::future::pending::<()>());
+    let report = LeakCheck::new()
+        .settle_time(SETTLE)
+        .run()
+        .await
+        .expect_err("the raw task leaked");
+    assert_eq!(report.untracked(), 1);
+    assert!(report.leaked().is_empty());
+    raw.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_of_a_forgotten_scope_is_named_with_its_spawn_line() {
+    let scope = TaskScope::builder().name("forgotten").build();
+    let spawn_line = line!() + 1;
+    scope
+        .task()
+        .name("poller")
+        .spawn(std::future::pending::<()>())
+        .expect("open");
+    std::mem::forget(scope);
+    let report = LeakCheck::new()
+        .settle_time(SETTLE)
+        .run()
+        .await
+        .expect_err("the forgotten scope's task leaked");
+    assert_eq!(report.untracked(), 0);
+    let [leaked] = report.leaked() else {
+        panic!("exactly one leaked task expected:\n{report}");
+    };
+    assert_eq!(leaked.name(), Some("poller"));
+    assert_eq!(leaked.location().file(), file!());
+    assert_eq!(leaked.location().line(), spawn_line);
+    assert_eq!(leaked.scope_path(), "forgotten");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_report_text() {
+    let outer = TaskScope::builder().name("server").build();
+    let (nested_up, up) = tokio::sync::oneshot::channel();
+    outer
+        .task()
+        .name("session")
+        .spawn(async move {
+            let inner = TaskScope::new();
+            inner.spawn(std::future::pending::<()>());
+            let _ = nested_up.send(());
+            inner.join().await
+        })
+        .expect("open");
+    up.await.expect("the nested scope is up");
+    let raw = tokio::spawn(std::future::pending::<()>());
+    tokio::time::advance(Duration::from_secs(3)).await;
+    std::mem::forget(outer);
+
+    let report = LeakCheck::new()
+        .settle_time(Duration::from_secs(1))
+        .run()
+        .await
+        .expect_err("three tasks leaked");
+    let expected = format!(
+        "\
+3 tasks still alive 1.0s after the test's body returned
+  task `session` spawned at {file}:65:10 in scope server, alive for 4.0s
+  task spawned at {file}:67:19 in scope server/scope@{file}:66:25, alive for 4.0s
+  1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns
+",
+        file = file!()
+    );
+    assert_eq!(report.to_string(), expected);
+    raw.abort();
+}
+
+/// Each test has its own runtime, and the check looks at that runtime only:
+/// two leaky tests running at the same time each see their own leaks.
+#[test]
+fn parallel_tests_each_report_only_their_own_leaks() {
+    let both_leaked = Arc::new(Barrier::new(2));
+    let leaky_test = |leaks: usize, name: &'static str| {
+        let both_leaked = Arc::clone(&both_leaked);
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let scope = TaskScope::builder().name(name).build();
+                for _ in 0..leaks {
+                    scope.spawn(std::future::pending::<()>());
+                }
+                std::mem::forget(scope);
+                // Both tests' tasks are alive while either checks.
+                tokio::task::block_in_place(|| {
+                    both_leaked.wait();
+                });
+                LeakCheck::new()
+                    .settle_time(SETTLE)
+                    .run()
+                    .await
+                    .expect_err("this test leaked")
+            })
+        })
+    };
+    let first = leaky_test(1, "first");
+    let second = leaky_test(2, "second");
+    let first = first.join().expect("the first test ran");
+    let second = second.join().expect("the second test ran");
+    assert_eq!(first.leaked().len(), 1, "{first}");
+    assert!(first
+        .leaked()
+        .iter()
+        .all(|task| task.scope_path() == "first"));
+    assert_eq!(second.leaked().len(), 2, "{second}");
+    assert!(second
+        .leaked()
+        .iter()
+        .all(|task| task.scope_path() == "second"));
+    assert_eq!(first.untracked() + second.untracked(), 0);
+}
