@@ -9,7 +9,8 @@
 //! the numbers; the parent prints bytes per child and the ratio to a plain
 //! spawn of the same future.
 //!
-//! The child future is `async { let pad = [0u8; PAD]; taskscope::cancelled().await; .. }`
+//! The child future is `parked::<PAD>()`, an `async fn` that holds `[0u8; PAD]`
+//! across `taskscope::cancelled().await`
 //! (`PAD` = 0 is the bare `cancelled()` future); the padded sizes show where
 //! tokio's task cell, allocated in 128-byte steps, moves to the next step.
 //! Under a scope the future waits for the scope's cancellation; under plain
@@ -22,7 +23,6 @@
 //! with 1 000 children as a smoke test. Other arguments filter variants by
 //! substring of `memory/KIND/PAD`.
 
-use std::future::Future;
 use std::hint::black_box;
 use std::process::Command;
 
@@ -70,12 +70,10 @@ impl Kind {
 }
 
 /// The parked child: `PAD` bytes held across the wait for cancellation.
-fn parked<const PAD: usize>() -> impl Future<Output = ()> + Send + 'static {
-    async {
-        let pad = [0u8; PAD];
-        taskscope::cancelled().await;
-        black_box(&pad);
-    }
+async fn parked<const PAD: usize>() {
+    let pad = [0u8; PAD];
+    taskscope::cancelled().await;
+    black_box(&pad);
 }
 
 /// What one child process measured.
@@ -214,6 +212,13 @@ fn main() {
         .map(String::as_str)
         .collect();
     println!("memory per parked child, {n} children per variant, current-thread runtime, one process per variant");
+    let notify = tokio::sync::Notify::new();
+    println!(
+        "size_of_val: taskscope::cancelled() {} B, parked::<0>() {} B, tokio Notified {} B",
+        std::mem::size_of_val(&taskscope::cancelled()),
+        std::mem::size_of_val(&parked::<0>()),
+        std::mem::size_of_val(&notify.notified()),
+    );
     println!(
         "| future | size_of_val | variant | RSS bytes/child | peak (HWM) bytes/child | RSS ratio to tokio_spawn |"
     );

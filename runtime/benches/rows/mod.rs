@@ -1,0 +1,199 @@
+//! The rows of the `core` bench, shared with the `profile` bench: each
+//! function is one iteration of one row and returns the time it measured.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use taskscope::TaskScope;
+use tokio::runtime::{Builder, Runtime};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// The two runtimes every row runs on.
+pub fn runtimes() -> [(&'static str, Runtime); 2] {
+    let current = Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let multi = Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a multi-thread runtime with 2 workers");
+    [("current_thread", current), ("multi_thread_2", multi)]
+}
+
+/// Runs `iters` iterations of `one` inside a driver task on `rt`, and
+/// returns the sum of the durations each iteration timed itself.
+pub fn drive<F, Fut>(rt: &Runtime, iters: u64, n: usize, one: F) -> Duration
+where
+    F: Fn(usize) -> Fut + Send + 'static,
+    Fut: Future<Output = Duration> + Send,
+{
+    let driver = rt.spawn(async move {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            total += one(n).await;
+        }
+        total
+    });
+    rt.block_on(driver).expect("the driver task panicked")
+}
+
+/// The trivial child of the spawn+join group.
+async fn trivial(i: usize) -> u64 {
+    tokio::task::yield_now().await;
+    i as u64
+}
+
+fn expected_sum(n: usize) -> u64 {
+    let n = n as u64;
+    n * (n - 1) / 2
+}
+
+/// `tokio::spawn` every child, await every `JoinHandle` in order.
+pub async fn tokio_spawn(n: usize) -> Duration {
+    let start = Instant::now();
+    let handles: Vec<_> = (0..n).map(|i| tokio::spawn(trivial(i))).collect();
+    let mut sum = 0;
+    for handle in handles {
+        sum += handle.await.expect("a child panicked");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// `JoinSet::spawn` every child, `join_next` until empty.
+pub async fn join_set(n: usize) -> Duration {
+    let start = Instant::now();
+    let mut set = JoinSet::new();
+    for i in 0..n {
+        set.spawn(trivial(i));
+    }
+    let mut sum = 0;
+    while let Some(output) = set.join_next().await {
+        sum += output.expect("a child panicked");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// `TaskTracker::spawn` every child, then `close` and `wait`.
+pub async fn task_tracker(n: usize) -> Duration {
+    let start = Instant::now();
+    let tracker = TaskTracker::new();
+    for i in 0..n {
+        drop(tracker.spawn(trivial(i)));
+    }
+    tracker.close();
+    tracker.wait().await;
+    start.elapsed()
+}
+
+/// `TaskScope::spawn` every child, await every `TaskHandle` in order, `join`.
+pub async fn task_scope(n: usize) -> Duration {
+    let start = Instant::now();
+    let scope = TaskScope::new();
+    let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
+    let mut sum = 0;
+    for handle in handles {
+        sum += handle.await.expect("a child failed");
+    }
+    scope.join().await.expect("no child failed");
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// Children of the cancellation group that have been polled once (and so
+/// are parked on their cancellation future). The benches run one at a time,
+/// so one counter serves them all; it is reset before every spawn loop.
+static PARKED: AtomicUsize = AtomicUsize::new(0);
+
+/// Marks the child as parked; awaited first thing by every parked child.
+fn mark_parked() {
+    PARKED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Yields until all `n` children have been polled once.
+async fn until_parked(n: usize) {
+    while PARKED.load(Ordering::Acquire) < n {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Children parked on `pending()` in a `JoinSet`; times `shutdown`.
+pub async fn join_set_shutdown(n: usize) -> Duration {
+    PARKED.store(0, Ordering::Release);
+    let mut set = JoinSet::new();
+    for _ in 0..n {
+        set.spawn(async {
+            mark_parked();
+            std::future::pending::<()>().await;
+        });
+    }
+    until_parked(n).await;
+    let start = Instant::now();
+    set.shutdown().await;
+    start.elapsed()
+}
+
+/// Children parked on a `CancellationToken` in a `TaskTracker`; times
+/// `cancel`, `close`, `wait`.
+pub async fn token_tracker(n: usize) -> Duration {
+    PARKED.store(0, Ordering::Release);
+    let token = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    for _ in 0..n {
+        let token = token.clone();
+        drop(tracker.spawn(async move {
+            mark_parked();
+            token.cancelled().await;
+        }));
+    }
+    until_parked(n).await;
+    let start = Instant::now();
+    token.cancel();
+    tracker.close();
+    tracker.wait().await;
+    start.elapsed()
+}
+
+/// Children parked on `taskscope::cancelled()` in a `TaskScope`; times
+/// `cancel` + `join`.
+pub async fn task_scope_cancel(n: usize) -> Duration {
+    PARKED.store(0, Ordering::Release);
+    let scope = TaskScope::new();
+    for _ in 0..n {
+        drop(scope.spawn(async {
+            mark_parked();
+            taskscope::cancelled().await;
+        }));
+    }
+    until_parked(n).await;
+    let start = Instant::now();
+    scope.cancel();
+    scope.join().await.expect("cancellation is not a failure");
+    start.elapsed()
+}
+
+/// Runs `iters` iterations of the row called `name` with `n` children on
+/// `rt`, as the `core` bench does; `None` if there is no such row.
+#[allow(dead_code)] // used by the profile bench only
+pub fn drive_by_name(rt: &Runtime, name: &str, iters: u64, n: usize) -> Option<Duration> {
+    Some(match name {
+        "tokio_spawn" => drive(rt, iters, n, tokio_spawn),
+        "join_set" => drive(rt, iters, n, join_set),
+        "task_tracker" => drive(rt, iters, n, task_tracker),
+        "task_scope" => drive(rt, iters, n, task_scope),
+        "join_set_shutdown" => drive(rt, iters, n, join_set_shutdown),
+        "token_tracker" => drive(rt, iters, n, token_tracker),
+        "task_scope_cancel" => drive(rt, iters, n, task_scope_cancel),
+        _ => return None,
+    })
+}
