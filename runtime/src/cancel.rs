@@ -69,6 +69,11 @@ impl CancelSignal {
         true
     }
 
+    /// A registration for the next cancellation (see `Notify::notified`).
+    pub(crate) fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.notify.notified()
+    }
+
     /// Completes once the signal is cancelled.
     pub(crate) async fn cancelled(&self) {
         if self.is_cancelled() {

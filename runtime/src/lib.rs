@@ -36,6 +36,7 @@
 mod body;
 mod builder;
 mod cancel;
+mod cancellable;
 mod counter;
 mod current;
 mod error;
@@ -51,6 +52,7 @@ use std::future::Future;
 use std::panic::Location;
 
 pub use builder::{Policy, ScopeBuilder, DEFAULT_GRACE_PERIOD};
+pub use cancellable::{Cancellation, Guarded, OnCancel};
 pub use error::{Closed, Failure, ScopeError, SpawnError, TaskError, TaskInfo};
 pub use handle::ScopeHandle;
 pub use leaks::{assert_no_leaks, LeakCheck, LeakReport, LeakedTask, DEFAULT_SETTLE_TIME};

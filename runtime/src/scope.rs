@@ -694,6 +694,10 @@ impl TaskScope {
         self.shared.signal.is_cancelled()
     }
 
+    pub(crate) fn signal(&self) -> Arc<CancelSignal> {
+        Arc::clone(&self.shared.signal)
+    }
+
     /// Completes when the scope is cancelled.
     ///
     /// ```

@@ -1,0 +1,231 @@
+//! Awaiting something unless the scope is cancelled first, at the price of an
+//! atomic load when the awaited future is ready.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+use tokio::sync::futures::Notified;
+
+use crate::cancel::CancelSignal;
+use crate::current::with_current_scope;
+use crate::handle::ScopeHandle;
+use crate::scope::TaskScope;
+use crate::Cancelled;
+
+/// One scope's cancellation, looked up once and then checked cheaply: the
+/// cancellation arm of a loop.
+///
+/// [`guard`](Cancellation::guard) wraps a future so that awaiting it yields
+/// `Err(Cancelled)` once the scope is cancelled. The guarded future is
+/// polled only while the scope is not cancelled (cancellation wins a tie),
+/// and it registers with the cancellation signal only when the inner future
+/// is pending, so a loop over a busy channel pays one atomic load per
+/// message. Fetch it once, before the loop; `#[cancellable_loop]` does this
+/// for you.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(16);
+/// let consumer = scope.spawn(async move {
+///     let cancellation = taskscope::Cancellation::current();
+///     let mut total = 0;
+///     while let Ok(Some(n)) = cancellation.guard(rx.recv()).await {
+///         total += n;
+///     }
+///     total
+/// });
+/// for n in 1..=3 {
+///     tx.send(n).await.expect("the consumer is running");
+/// }
+/// tokio::task::yield_now().await;
+/// scope.cancel(); // the sender stays open; the loop still ends
+/// assert!(consumer.await.is_ok());
+/// scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct Cancellation {
+    signal: Option<Arc<CancelSignal>>,
+}
+
+impl Cancellation {
+    /// The current scope's cancellation. Outside any scope nothing can cancel
+    /// the caller, and guarded futures simply run.
+    pub fn current() -> Self {
+        Cancellation {
+            signal: with_current_scope(|scope| scope.map(|shared| Arc::clone(&shared.signal))),
+        }
+    }
+
+    /// Whether it has been cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.signal
+            .as_ref()
+            .is_some_and(|signal| signal.is_cancelled())
+    }
+
+    /// Awaits `future` unless the scope is cancelled first.
+    pub fn guard<F: IntoFuture>(&self, future: F) -> Guarded<'_, F::IntoFuture> {
+        Guarded {
+            inner: future.into_future(),
+            signal: self.signal.as_deref(),
+            notified: None,
+        }
+    }
+}
+
+impl From<&TaskScope> for Cancellation {
+    fn from(scope: &TaskScope) -> Self {
+        Cancellation {
+            signal: Some(scope.signal()),
+        }
+    }
+}
+
+impl From<&ScopeHandle> for Cancellation {
+    fn from(handle: &ScopeHandle) -> Self {
+        Cancellation {
+            signal: Some(Arc::clone(&handle.shared.signal)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Cancellation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cancellation")
+            .field("in_scope", &self.signal.is_some())
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+pin_project! {
+    /// A future awaited unless its scope is cancelled first; made by
+    /// [`Cancellation::guard`].
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Guarded<'a, F> {
+        #[pin]
+        inner: F,
+        signal: Option<&'a CancelSignal>,
+        #[pin]
+        notified: Option<Notified<'a>>,
+    }
+}
+
+impl<F: Future> Future for Guarded<'_, F> {
+    type Output = Result<F::Output, Cancelled>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let Some(signal) = *this.signal else {
+            return this.inner.poll(cx).map(Ok);
+        };
+        if signal.is_cancelled() {
+            return Poll::Ready(Err(Cancelled));
+        }
+        if let Poll::Ready(output) = this.inner.poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        // Pending: only now is it worth hearing about a cancellation.
+        if this.notified.is_none() {
+            this.notified.set(Some(signal.notified()));
+        }
+        if let Some(notified) = this.notified.as_mut().as_pin_mut() {
+            if notified.poll(cx).is_ready() {
+                return Poll::Ready(Err(Cancelled));
+            }
+        }
+        // A cancel between the first look and the registration is seen here.
+        if signal.is_cancelled() {
+            return Poll::Ready(Err(Cancelled));
+        }
+        Poll::Pending
+    }
+}
+
+/// What a function returns when a cancellable loop in it is cancelled and
+/// leaves the function: `()` for `()`, `None` for `Option<T>`,
+/// `Err(E::from(Cancelled))` for `Result<T, E>`.
+///
+/// ```
+/// use taskscope::{Cancelled, OnCancel};
+///
+/// assert_eq!(<Option<u8> as OnCancel>::on_cancel(), None);
+/// assert_eq!(<Result<u8, Cancelled> as OnCancel>::on_cancel(), Err(Cancelled));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no value that means \"cancelled\"",
+    label = "a cancelled loop would have to return this",
+    note = "return `()`, an `Option`, or a `Result` whose error type implements `From<taskscope::Cancelled>`, or implement `taskscope::OnCancel` for `{Self}`"
+)]
+pub trait OnCancel {
+    /// The value that means "cancelled".
+    fn on_cancel() -> Self;
+}
+
+impl OnCancel for () {
+    fn on_cancel() {}
+}
+
+impl<T> OnCancel for Option<T> {
+    fn on_cancel() -> Self {
+        None
+    }
+}
+
+impl<T, E: From<Cancelled>> OnCancel for Result<T, E> {
+    fn on_cancel() -> Self {
+        Err(E::from(Cancelled))
+    }
+}
+
+#[cfg(all(test, not(taskscope_loom)))]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_ready_future_wins_until_the_scope_is_cancelled() {
+        let scope = TaskScope::new();
+        let cancellation = Cancellation::from(&scope);
+        assert_eq!(cancellation.guard(async { 7 }).await, Ok(7));
+        scope.cancel();
+        assert_eq!(
+            cancellation.guard(async { 7 }).await,
+            Err(Cancelled),
+            "cancellation wins a tie"
+        );
+        scope.join().await.expect("nothing failed");
+    }
+
+    #[tokio::test]
+    async fn a_pending_future_is_interrupted_by_a_later_cancel() {
+        let scope = TaskScope::new();
+        let handle = scope.handle();
+        let waiter = scope.spawn(async move {
+            Cancellation::from(&handle)
+                .guard(std::future::pending::<()>())
+                .await
+                .is_err()
+        });
+        tokio::task::yield_now().await;
+        scope.cancel();
+        let interrupted = tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .expect("the guard woke up");
+        assert_eq!(interrupted, Ok(true));
+        scope.join().await.expect("nothing failed");
+    }
+
+    #[tokio::test]
+    async fn outside_a_scope_nothing_cancels() {
+        let cancellation = Cancellation::current();
+        assert!(!cancellation.is_cancelled());
+        assert_eq!(cancellation.guard(async { 1 }).await, Ok(1));
+    }
+}
