@@ -78,11 +78,12 @@ async fn limit_caps_the_children_running_at_once() {
     baseline.assert_restored().await;
 }
 
-/// Case 8b: in a `limit(2)` scope, two children that panic and two that are
-/// aborted (each pair holding both slots) give their slots back: afterwards
-/// both slots can be reserved at once, and two children run side by side.
-/// The scope supervises, so the panics do not cancel it; its `join` resumes
-/// the first panic.
+/// Case 8b: in a `limit(2)` scope, children that panic and children that
+/// are aborted give their slots back, whether they waited for their slot
+/// (`spawn`) or were spawned into a reserved one (`reserve`): afterwards both
+/// slots can be reserved at once, and two children run side by side. The
+/// scope supervises, so the panics do not cancel it; its `join` resumes the
+/// first panic.
 async fn slots_come_back_after_panics_and_aborts() {
     const LIMIT: usize = 2;
     silence_expected_panics();
@@ -91,41 +92,51 @@ async fn slots_come_back_after_panics_and_aborts() {
         .limit(NonZeroUsize::new(LIMIT).expect("2 is not zero"))
         .supervise()
         .build();
+    let reserve = || async {
+        within(STEP_LIMIT, "reserving a slot", scope.reserve())
+            .await
+            .expect("the scope is not cancelled")
+    };
 
+    // One child that waited for its slot and one spawned into a reserved
+    // slot panic while they hold both slots.
     let (started_tx, mut started_rx) = mpsc::unbounded_channel();
-    let panicking: Vec<_> = (0..LIMIT)
-        .map(|n| {
-            let started_tx = started_tx.clone();
-            scope.spawn(async move {
-                started_tx.send(()).expect("the test listens");
-                tokio::task::yield_now().await;
-                let code = u32::try_from(n).expect("a small number");
-                panic_on_purpose(code, Arc::new(()));
-            })
-        })
-        .collect();
-    for child in panicking {
+    let panicking = |code| {
+        let started_tx = started_tx.clone();
+        async move {
+            started_tx.send(()).expect("the test listens");
+            tokio::task::yield_now().await;
+            panic_on_purpose(code, Arc::new(()));
+        }
+    };
+    let panicked = [
+        scope.spawn(panicking(1)),
+        reserve().await.spawn(panicking(2)),
+    ];
+    for child in panicked {
         assert_eq!(child.await, Err(TaskError::Failed));
     }
-    let parked: Vec<_> = (0..LIMIT)
-        .map(|_| {
-            let started_tx = started_tx.clone();
-            scope.spawn(async move {
-                started_tx.send(()).expect("the test listens");
-                pending::<()>().await;
-            })
-        })
-        .collect();
+
+    // The same two ways, for two children aborted while they hold both
+    // slots (both could start, so the panics gave their slots back).
+    let parked = || {
+        let started_tx = started_tx.clone();
+        async move {
+            started_tx.send(()).expect("the test listens");
+            pending::<()>().await;
+        }
+    };
+    let aborted = [scope.spawn(parked()), reserve().await.spawn(parked())];
     within(STEP_LIMIT, "the parked children starting", async {
         for _ in 0..2 * LIMIT {
             started_rx.recv().await.expect("a child started");
         }
     })
     .await;
-    for child in &parked {
+    for child in &aborted {
         child.abort();
     }
-    for child in parked {
+    for child in aborted {
         assert_eq!(child.await, Err(TaskError::Aborted));
     }
 

@@ -13,17 +13,26 @@ use std::time::Duration;
 /// counts them as leaked (the multi-thread runtime's count lags a little).
 const ALIVE_TASKS_GRACE: Duration = Duration::from_secs(2);
 
+/// How long one case may run before it fails: a scope that never finishes
+/// fails its case instead of hanging the suite.
+pub const CASE_LIMIT: Duration = Duration::from_secs(10);
+
 /// Emits one `#[tokio::test]` per case and runtime flavor: a
 /// `current_thread` module and a `multi_thread` module (two workers), each
 /// with a test named after the case, which is an `async fn` beside the macro
-/// call.
+/// call, bounded by [`CASE_LIMIT`].
 macro_rules! on_both_runtimes {
     ($($case:ident),+ $(,)?) => {
         mod current_thread {
             $(
                 #[tokio::test(flavor = "current_thread")]
                 async fn $case() {
-                    super::$case().await;
+                    $crate::common::within(
+                        $crate::common::CASE_LIMIT,
+                        stringify!($case),
+                        super::$case(),
+                    )
+                    .await;
                 }
             )+
         }
@@ -32,7 +41,12 @@ macro_rules! on_both_runtimes {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    super::$case().await;
+                    $crate::common::within(
+                        $crate::common::CASE_LIMIT,
+                        stringify!($case),
+                        super::$case(),
+                    )
+                    .await;
                 }
             )+
         }
