@@ -4,15 +4,17 @@
 use std::future::pending;
 use std::time::Duration;
 
-use taskscope::{TaskError, TaskScope, DEFAULT_GRACE_PERIOD};
+use taskscope::{ScopeHandle, TaskError, TaskScope, DEFAULT_GRACE_PERIOD};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::common::{Flag, TaskBaseline};
+use crate::common::{within, Flag, TaskBaseline};
 
 on_both_runtimes!(
     cancelling_a_scope_reaches_grandchildren_in_nested_scopes,
     cancelled_children_clean_up_and_ignoring_ones_are_aborted_after_grace,
+    #[ignore = "BUG: a child spawned after join's grace-period abort sweep is never aborted, so join waits forever for one that ignores the cancellation"]
+    children_spawned_after_the_grace_period_are_aborted_too,
 );
 
 /// Case 4: cancelling an outer scope cancels the grandchildren in scopes
@@ -141,6 +143,69 @@ async fn cancelled_children_clean_up_and_ignoring_ones_are_aborted_after_grace()
     assert!(
         took < GRACE + Duration::from_millis(500),
         "join took {took:?} for a {GRACE:?} grace period"
+    );
+    baseline.assert_restored().await;
+}
+
+/// Async cleanup for an aborted child: when dropped, it spawns a slow flush
+/// into the scope, one that does not watch the cancellation.
+struct FlushOnDrop {
+    scope: ScopeHandle,
+    flush_spawned: Flag,
+    flush_dropped: Flag,
+}
+
+impl Drop for FlushOnDrop {
+    fn drop(&mut self) {
+        let guard = self.flush_dropped.set_on_drop();
+        let flush = self.scope.spawn(async move {
+            let _guard = guard;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        });
+        if let Ok(flush) = flush {
+            self.flush_spawned.set();
+            // The scope owns the flush; its handle is not needed.
+            drop(flush);
+        }
+    }
+}
+
+/// Case 14b: the grace period bounds `join` also for a child spawned after
+/// the grace period ran out (here by the drop of a child the grace-period
+/// abort stopped): such a child is aborted too (or refused), and `join`
+/// returns.
+async fn children_spawned_after_the_grace_period_are_aborted_too() {
+    const GRACE: Duration = Duration::from_millis(50);
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder().grace_period(GRACE).build();
+    let (started_tx, started_rx) = oneshot::channel();
+    let flush_spawned = Flag::default();
+    let flush_dropped = Flag::default();
+    let flush_on_drop = FlushOnDrop {
+        scope: scope.handle(),
+        flush_spawned: flush_spawned.clone(),
+        flush_dropped: flush_dropped.clone(),
+    };
+    let ignorer = scope.spawn(async move {
+        let _flush_on_drop = flush_on_drop;
+        started_tx.send(()).expect("the test waits for this");
+        pending::<()>().await;
+    });
+    started_rx.await.expect("the ignoring child started");
+
+    scope.cancel();
+    within(
+        Duration::from_secs(1),
+        "join after the grace period",
+        scope.join(),
+    )
+    .await
+    .expect("a cancellation by the owner is not a failure");
+
+    assert_eq!(ignorer.await, Err(TaskError::Aborted));
+    assert!(
+        !flush_spawned.is_set() || flush_dropped.is_set(),
+        "a flush the scope admitted was stopped before join returned"
     );
     baseline.assert_restored().await;
 }

@@ -1,6 +1,7 @@
 //! Deadlines: a scope that overruns its deadline is cancelled and reports
 //! it; one that finished in time is never touched by it.
 
+use std::future::pending;
 use std::time::Duration;
 
 use taskscope::{ScopeError, TaskScope};
@@ -10,6 +11,7 @@ use crate::common::{Flag, TaskBaseline};
 
 on_both_runtimes!(
     join_past_the_deadline_cancels_children_and_reports_elapsed,
+    run_past_the_deadline_drops_the_body_and_reports_elapsed,
     deadline_after_the_scope_finished_never_fires,
 );
 
@@ -58,7 +60,50 @@ async fn join_past_the_deadline_cancels_children_and_reports_elapsed() {
     baseline.assert_restored().await;
 }
 
-/// Case 9b: a scope that finished before its deadline (by `join` or by
+/// Case 9b: with `run`, the deadline drops a body that overran it and
+/// cancels the children (their `cancelled()` arm runs); `run` returns an
+/// elapsed `ScopeError` close to the deadline.
+async fn run_past_the_deadline_drops_the_body_and_reports_elapsed() {
+    let baseline = TaskBaseline::take();
+    let body_dropped = Flag::default();
+    let child_cancelled = Flag::default();
+    let started = Instant::now();
+
+    let result: Result<(), ScopeError> = TaskScope::builder()
+        .timeout(DEADLINE)
+        .build()
+        .run(async {
+            let _guard = body_dropped.set_on_drop();
+            let child_cancelled = child_cancelled.clone();
+            let child = taskscope::spawn(async move {
+                taskscope::cancelled().await;
+                child_cancelled.set();
+            })
+            .expect("the body runs inside its scope");
+            // The scope owns the child; its handle is not needed.
+            drop(child);
+            pending().await
+        })
+        .await;
+    let took = started.elapsed();
+
+    let error = result.expect_err("the deadline passed");
+    assert!(error.is_elapsed(), "the error says so: {error}");
+    assert!(error.failures().is_empty(), "no child failed: {error}");
+    assert!(body_dropped.is_set(), "the body was dropped");
+    assert!(child_cancelled.is_set(), "the child's cancelled() arm ran");
+    assert!(
+        took >= DEADLINE,
+        "run returned before the deadline: {took:?}"
+    );
+    assert!(
+        took < DEADLINE + Duration::from_millis(400),
+        "run returned {took:?} after a {DEADLINE:?} deadline"
+    );
+    baseline.assert_restored().await;
+}
+
+/// Case 9c: a scope that finished before its deadline (by `join` or by
 /// `run`) returns `Ok`, and the deadline passing later cancels nothing.
 async fn deadline_after_the_scope_finished_never_fires() {
     let baseline = TaskBaseline::take();

@@ -16,6 +16,8 @@ on_both_runtimes!(
     spawning_into_a_closed_scope_or_outside_any_scope_creates_no_task,
     children_spawned_into_a_cancelled_scope_start_and_see_the_cancellation,
     child_waiting_for_a_slot_when_the_scope_is_cancelled_never_starts,
+    #[ignore = "BUG: in a scope with a limit, a child spawned after the scope was cancelled never starts (NotStarted), even with every slot free"]
+    child_spawned_into_a_cancelled_limited_scope_with_a_free_slot_starts,
     join_waits_for_children_spawned_while_it_joins,
 );
 
@@ -58,18 +60,21 @@ async fn spawning_into_a_closed_scope_or_outside_any_scope_creates_no_task() {
     baseline.assert_restored().await;
 }
 
+/// A child's view of its scope's cancellation when it starts: whether
+/// `is_cancelled()` is true, and whether `cancelled()` is ready at its first
+/// poll.
+async fn observe_cancellation() -> (bool, bool) {
+    let cancelled_at_once = poll_once(&mut pin!(taskscope::cancelled()))
+        .await
+        .is_ready();
+    (taskscope::is_cancelled(), cancelled_at_once)
+}
+
 /// Case 5b: a child spawned into a cancelled scope that is not joined yet
 /// still starts (by the owner, through a handle, or by a sibling), and sees
 /// the cancellation at once: `is_cancelled()` is true and `cancelled()` is
 /// ready at its first poll.
 async fn children_spawned_into_a_cancelled_scope_start_and_see_the_cancellation() {
-    async fn observe_cancellation() -> (bool, bool) {
-        let cancelled_at_once = poll_once(&mut pin!(taskscope::cancelled()))
-            .await
-            .is_ready();
-        (taskscope::is_cancelled(), cancelled_at_once)
-    }
-
     let baseline = TaskBaseline::take();
     let scope = TaskScope::new();
     scope.cancel();
@@ -126,6 +131,32 @@ async fn child_waiting_for_a_slot_when_the_scope_is_cancelled_never_starts() {
         .await
         .expect("a child that never started is not a failure");
     assert!(!waiter_ran.is_set(), "the waiting child never ran");
+    baseline.assert_restored().await;
+}
+
+/// Case 5d: the exception for scopes with a limit covers only a child still
+/// waiting for a slot when the scope is cancelled. A child spawned into a
+/// cancelled limited scope whose slots are all free does not wait: it starts,
+/// as in any other scope, and sees the cancellation at once.
+async fn child_spawned_into_a_cancelled_limited_scope_with_a_free_slot_starts() {
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder()
+        .limit(NonZeroUsize::new(4).expect("4 is not zero"))
+        .build();
+    scope.cancel();
+
+    let by_owner = scope.spawn(observe_cancellation());
+    let by_handle = scope
+        .handle()
+        .spawn(observe_cancellation())
+        .expect("the scope is not joined yet");
+
+    assert_eq!(by_owner.await, Ok((true, true)));
+    assert_eq!(by_handle.await, Ok((true, true)));
+    scope
+        .join()
+        .await
+        .expect("a cancellation by the owner is not a failure");
     baseline.assert_restored().await;
 }
 

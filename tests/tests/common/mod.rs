@@ -20,11 +20,13 @@ pub const CASE_LIMIT: Duration = Duration::from_secs(10);
 /// Emits one `#[tokio::test]` per case and runtime flavor: a
 /// `current_thread` module and a `multi_thread` module (two workers), each
 /// with a test named after the case, which is an `async fn` beside the macro
-/// call, bounded by [`CASE_LIMIT`].
+/// call, bounded by [`CASE_LIMIT`]. Attributes written before a case's name
+/// (such as `#[ignore = "..."]`) go on both of its tests.
 macro_rules! on_both_runtimes {
-    ($($case:ident),+ $(,)?) => {
+    ($($(#[$attr:meta])* $case:ident),+ $(,)?) => {
         mod current_thread {
             $(
+                $(#[$attr])*
                 #[tokio::test(flavor = "current_thread")]
                 async fn $case() {
                     $crate::common::within(
@@ -39,6 +41,7 @@ macro_rules! on_both_runtimes {
 
         mod multi_thread {
             $(
+                $(#[$attr])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     $crate::common::within(
