@@ -55,6 +55,8 @@ struct ChildEntry {
 struct ChildList {
     entries: Vec<ChildEntry>,
     sweep_at: usize,
+    /// Set once the grace period ran out (or the owner dropped the scope).
+    aborting: bool,
 }
 
 const FIRST_SWEEP: usize = 64;
@@ -93,6 +95,7 @@ impl ScopeShared {
             children: Mutex::new(ChildList {
                 entries: Vec::new(),
                 sweep_at: FIRST_SWEEP,
+                aborting: false,
             }),
             failures: Mutex::new(Vec::new()),
             config,
@@ -124,16 +127,25 @@ impl ScopeShared {
     }
 
     fn track(&self, abort: AbortHandle, info: ChildInfo) {
-        let entry = ChildEntry {
+        let mut children = lock(&self.children);
+        if children.aborting {
+            // Admitted after the scope gave up on its children (a straggler
+            // spawning, say): it is aborted at once, or join could wait on it
+            // for ever.
+            abort.abort();
+        }
+        children.push(ChildEntry {
             abort,
             info,
             started: Instant::now(),
-        };
-        lock(&self.children).push(entry);
+        });
     }
 
+    /// Aborts every child, and every child admitted from now on.
     fn abort_all(&self) {
-        for entry in &lock(&self.children).entries {
+        let mut children = lock(&self.children);
+        children.aborting = true;
+        for entry in &children.entries {
             entry.abort.abort();
         }
     }
@@ -374,18 +386,22 @@ impl ScopeShared {
     }
 }
 
-/// A future that waits for a slot of the scope's limit (unless the scope is
-/// cancelled first: a child that never got a slot never starts), then runs
-/// `future` holding it.
+/// A future that takes a slot of the scope's limit, waiting for one unless
+/// the scope is cancelled first (a child still waiting for a slot when the
+/// scope is cancelled never starts), then runs `future` holding it.
 async fn throttled<F: Future>(
     limit: Arc<Semaphore>,
     signal: Arc<CancelSignal>,
     future: F,
 ) -> Option<F::Output> {
-    let permit = tokio::select! {
-        biased;
-        () = signal.cancelled() => return None,
-        permit = limit.acquire_owned() => permit.ok()?,
+    let permit = match Arc::clone(&limit).try_acquire_owned() {
+        // A free slot: the child starts, even in a cancelled scope.
+        Ok(permit) => permit,
+        Err(_) => tokio::select! {
+            biased;
+            () = signal.cancelled() => return None,
+            permit = limit.acquire_owned() => permit.ok()?,
+        },
     };
     let output = future.await;
     drop(permit);
@@ -650,10 +666,15 @@ impl TaskScope {
     pub async fn reserve(&self) -> Result<Reservation<'_>, crate::Cancelled> {
         let permit = match self.shared.limit() {
             None => None,
-            Some(limit) => tokio::select! {
-                biased;
-                () = self.shared.signal.cancelled() => return Err(crate::Cancelled),
-                permit = Arc::clone(limit).acquire_owned() => Some(permit.map_err(|_| crate::Cancelled)?),
+            Some(limit) => match Arc::clone(limit).try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) => tokio::select! {
+                    biased;
+                    () = self.shared.signal.cancelled() => return Err(crate::Cancelled),
+                    permit = Arc::clone(limit).acquire_owned() => {
+                        Some(permit.map_err(|_| crate::Cancelled)?)
+                    }
+                },
             },
         };
         Ok(Reservation {

@@ -16,7 +16,6 @@ on_both_runtimes!(
     spawning_into_a_closed_scope_or_outside_any_scope_creates_no_task,
     children_spawned_into_a_cancelled_scope_start_and_see_the_cancellation,
     child_waiting_for_a_slot_when_the_scope_is_cancelled_never_starts,
-    #[ignore = "BUG: in a scope with a limit, a child spawned after the scope was cancelled never starts (NotStarted), even with every slot free"]
     child_spawned_into_a_cancelled_limited_scope_with_a_free_slot_starts,
     join_waits_for_children_spawned_while_it_joins,
 );
