@@ -265,13 +265,10 @@ impl ScopeShared {
             let ended = guard.run_in_scope(|| {
                 let _permit = match limit {
                     Some(limit) => {
-                        let acquire = throttled(limit, signal, async {});
-                        match tokio::runtime::Handle::current().block_on(acquire) {
-                            Some(()) => None,
-                            None => return None,
-                        }
+                        let slot = take_slot(limit, &signal);
+                        Some(tokio::runtime::Handle::current().block_on(slot)?)
                     }
-                    None => None::<OwnedSemaphorePermit>,
+                    None => None,
                 };
                 Some(work())
             });
@@ -386,23 +383,28 @@ impl ScopeShared {
     }
 }
 
-/// A future that takes a slot of the scope's limit, waiting for one unless
-/// the scope is cancelled first (a child still waiting for a slot when the
-/// scope is cancelled never starts), then runs `future` holding it.
+/// Takes a slot of the scope's limit, waiting for one unless the scope is
+/// cancelled first: a child still waiting for a slot when the scope is
+/// cancelled never starts. A free slot is taken even in a cancelled scope.
+async fn take_slot(limit: Arc<Semaphore>, signal: &CancelSignal) -> Option<OwnedSemaphorePermit> {
+    match Arc::clone(&limit).try_acquire_owned() {
+        Ok(permit) => Some(permit),
+        Err(_) => tokio::select! {
+            biased;
+            () = signal.cancelled() => None,
+            permit = limit.acquire_owned() => permit.ok(),
+        },
+    }
+}
+
+/// Runs `future` holding a slot of the scope's limit; `None` if it never got
+/// one.
 async fn throttled<F: Future>(
     limit: Arc<Semaphore>,
     signal: Arc<CancelSignal>,
     future: F,
 ) -> Option<F::Output> {
-    let permit = match Arc::clone(&limit).try_acquire_owned() {
-        // A free slot: the child starts, even in a cancelled scope.
-        Ok(permit) => permit,
-        Err(_) => tokio::select! {
-            biased;
-            () = signal.cancelled() => return None,
-            permit = limit.acquire_owned() => permit.ok()?,
-        },
-    };
+    let permit = take_slot(limit, &signal).await?;
     let output = future.await;
     drop(permit);
     Some(output)
@@ -666,16 +668,11 @@ impl TaskScope {
     pub async fn reserve(&self) -> Result<Reservation<'_>, crate::Cancelled> {
         let permit = match self.shared.limit() {
             None => None,
-            Some(limit) => match Arc::clone(limit).try_acquire_owned() {
-                Ok(permit) => Some(permit),
-                Err(_) => tokio::select! {
-                    biased;
-                    () = self.shared.signal.cancelled() => return Err(crate::Cancelled),
-                    permit = Arc::clone(limit).acquire_owned() => {
-                        Some(permit.map_err(|_| crate::Cancelled)?)
-                    }
-                },
-            },
+            Some(limit) => Some(
+                take_slot(Arc::clone(limit), &self.shared.signal)
+                    .await
+                    .ok_or(crate::Cancelled)?,
+            ),
         };
         Ok(Reservation {
             scope: self,

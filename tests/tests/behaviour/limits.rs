@@ -17,6 +17,7 @@ use crate::common::{
 on_both_runtimes!(
     limit_caps_the_children_running_at_once,
     slots_come_back_after_panics_and_aborts,
+    limit_caps_blocking_children_too,
 );
 
 /// How long a step that should be immediate may take before the case fails
@@ -170,6 +171,36 @@ async fn slots_come_back_after_panics_and_aborts() {
     assert!(
         payload.downcast_ref::<ExpectedPanic>().is_some(),
         "the resumed panic is a child's"
+    );
+    baseline.assert_restored().await;
+}
+
+/// The limit counts blocking children as well: each holds its slot for as
+/// long as its work runs on the blocking pool.
+async fn limit_caps_blocking_children_too() {
+    const LIMIT: usize = 2;
+    const CHILDREN: usize = 8;
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder()
+        .limit(NonZeroUsize::new(LIMIT).expect("2 is not zero"))
+        .build();
+    let probe = Arc::new(ConcurrencyProbe::default());
+    for _ in 0..CHILDREN {
+        let probe = Arc::clone(&probe);
+        drop(scope.spawn_blocking(move || {
+            probe.enter();
+            std::thread::sleep(Duration::from_millis(10));
+            probe.exit();
+        }));
+    }
+    within(STEP_LIMIT, "the blocking children finish", scope.join())
+        .await
+        .expect("nothing failed");
+    assert_eq!(probe.finished.load(Ordering::SeqCst), CHILDREN);
+    assert_eq!(
+        probe.most.load(Ordering::SeqCst),
+        LIMIT,
+        "never more than the limit, and the limit is reached"
     );
     baseline.assert_restored().await;
 }
