@@ -35,6 +35,11 @@ impl<F: Future> Future for InScope<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let body = this.body;
+        #[cfg(feature = "tracing")]
+        let _entered = this
+            .scope
+            .as_ref()
+            .map(|scope| scope.span().clone().entered());
         let polled = with_current(this.scope, || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.poll(cx)))
         });

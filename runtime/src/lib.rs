@@ -27,6 +27,14 @@
 //! # }
 //! ```
 //!
+//! # Features
+//!
+//! - `tracing`: a `tracing` span per scope (`taskscope.scope`, with its name
+//!   and location) and per child (`taskscope.task`, with its name, spawn
+//!   location and whether it is a background child), the child's under its
+//!   scope's. Built with `--cfg tokio_unstable` too, children are also named for
+//!   tokio-console (their name, or their spawn location).
+//!
 //! # Runtime requirements
 //!
 //! Children are spawned on the current tokio runtime. Deadlines and the grace
@@ -41,6 +49,7 @@ mod counter;
 mod current;
 mod error;
 mod handle;
+mod launch;
 mod leaks;
 mod output;
 mod registry;

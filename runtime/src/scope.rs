@@ -19,6 +19,7 @@ use crate::cancel::CancelSignal;
 use crate::counter::{ChildCounter, ChildKind, Settled};
 use crate::error::{Closed, Failure, ScopeError, TaskInfo};
 use crate::handle::ScopeHandle;
+use crate::launch;
 use crate::output::{ChildError, TaskOutput};
 use crate::registry::{ScopeOrigin, ScopeSnapshot, TaskSnapshot};
 use crate::sync::lock;
@@ -80,6 +81,8 @@ pub(crate) struct ScopeShared {
     failures: Mutex<Vec<(TaskInfo, Recorded)>>,
     config: ScopeConfig,
     origin: ScopeOrigin,
+    #[cfg(feature = "tracing")]
+    span: tracing::Span,
 }
 
 impl ScopeShared {
@@ -98,6 +101,12 @@ impl ScopeShared {
                 aborting: false,
             }),
             failures: Mutex::new(Vec::new()),
+            #[cfg(feature = "tracing")]
+            span: tracing::debug_span!(
+                "taskscope.scope",
+                scope.name = config.name.as_deref(),
+                scope.location = %origin.location,
+            ),
             config,
             origin,
         });
@@ -207,19 +216,27 @@ impl ScopeShared {
     {
         let guard = ChildGuard::new(Arc::clone(self), info.clone());
         let join = match (&self.config.limit, permit) {
-            (None, _) => tokio::spawn(ChildTask::new(Started::new(future), guard)),
-            (Some(_), Some(permit)) => tokio::spawn(ChildTask::new(
-                async move {
-                    let output = future.await;
-                    drop(permit);
-                    Some(output)
-                },
-                guard,
-            )),
-            (Some(limit), None) => tokio::spawn(ChildTask::new(
-                throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
-                guard,
-            )),
+            (None, _) => launch::spawn(ChildTask::new(Started::new(future), guard), &info, self),
+            (Some(_), Some(permit)) => launch::spawn(
+                ChildTask::new(
+                    async move {
+                        let output = future.await;
+                        drop(permit);
+                        Some(output)
+                    },
+                    guard,
+                ),
+                &info,
+                self,
+            ),
+            (Some(limit), None) => launch::spawn(
+                ChildTask::new(
+                    throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
+                    guard,
+                ),
+                &info,
+                self,
+            ),
         };
         let handle = TaskHandle::new(join);
         self.track(handle.abort_handle(), info);
@@ -237,11 +254,15 @@ impl ScopeShared {
     {
         let guard = ChildGuard::new(Arc::clone(self), info.clone());
         let join = match &self.config.limit {
-            None => tokio::task::spawn_local(ChildTask::new(Started::new(future), guard)),
-            Some(limit) => tokio::task::spawn_local(ChildTask::new(
-                throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
-                guard,
-            )),
+            None => launch::spawn_local(ChildTask::new(Started::new(future), guard), &info, self),
+            Some(limit) => launch::spawn_local(
+                ChildTask::new(
+                    throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
+                    guard,
+                ),
+                &info,
+                self,
+            ),
         };
         let handle = TaskHandle::new(join);
         self.track(handle.abort_handle(), info);
@@ -261,19 +282,23 @@ impl ScopeShared {
         let mut guard = ChildGuard::new(Arc::clone(self), info.clone());
         let limit = self.config.limit.clone();
         let signal = Arc::clone(&self.signal);
-        let join = tokio::task::spawn_blocking(move || {
-            let ended = guard.run_in_scope(|| {
-                let _permit = match limit {
-                    Some(limit) => {
-                        let slot = take_slot(limit, &signal);
-                        Some(tokio::runtime::Handle::current().block_on(slot)?)
-                    }
-                    None => None,
-                };
-                Some(work())
-            });
-            guard.settle(ended)
-        });
+        let join = launch::spawn_blocking(
+            move || {
+                let ended = guard.run_in_scope(|| {
+                    let _permit = match limit {
+                        Some(limit) => {
+                            let slot = take_slot(limit, &signal);
+                            Some(tokio::runtime::Handle::current().block_on(slot)?)
+                        }
+                        None => None,
+                    };
+                    Some(work())
+                });
+                guard.settle(ended)
+            },
+            &info,
+            self,
+        );
         let handle = TaskHandle::new(join);
         self.track(handle.abort_handle(), info);
         handle
@@ -376,6 +401,12 @@ impl ScopeShared {
 
     pub(crate) fn name(&self) -> Option<&str> {
         self.config.name.as_deref()
+    }
+
+    /// The scope's `tracing` span: the parent of its children's spans.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn span(&self) -> &tracing::Span {
+        &self.span
     }
 
     pub(crate) fn limit(&self) -> Option<&Arc<Semaphore>> {
