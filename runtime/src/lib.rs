@@ -57,6 +57,10 @@ mod scope;
 mod sync;
 mod task;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 use std::future::Future;
 use std::panic::Location;
 
@@ -69,6 +73,9 @@ pub use output::{ChildError, TaskOutput};
 pub use registry::{dump, ScopeSnapshot, TaskSnapshot, TaskTree};
 pub use scope::{Reservation, TaskBuilder, TaskScope};
 pub use task::TaskHandle;
+
+#[doc(inline)]
+pub use taskscope_macros::scoped;
 
 /// Work that stopped because its scope was cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

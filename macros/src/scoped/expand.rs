@@ -1,0 +1,225 @@
+//! The generated fn: the signature as written, a body that builds the scope,
+//! runs the user's body in it, and joins it.
+//!
+//! ```text
+//! async fn name(args) -> R {
+//!     #![inner attributes of the body]
+//!     let __taskscope_scope = ::taskscope::__private::builder("name")/* config */.build();
+//!     let scope = ::taskscope::__private::handle(&__taskscope_scope); // `name = scope`
+//!     let __taskscope_body = async move {
+//!         if false { return ::taskscope::__private::never::<R>(); }
+//!         user's statements, rewritten
+//!     };
+//!     ::taskscope::__private::run_result(__taskscope_scope, __taskscope_body).await
+//! }
+//! ```
+//!
+//! The body is interpolated once: its block (braces and spans as written)
+//! becomes the async block's, with the fake `return` put first. `return`
+//! and `?` inside it leave that async block, whose output type the fake
+//! `return` fixes to `R` before the user's statements are checked (so `?`
+//! converts, and `return` and the tail coerce, as in the original fn).
+//! Nothing follows the user's statements, so a body that diverges
+//! (`return x;` as its last statement, `loop {}`) makes no glue unreachable,
+//! and no extra braces around the tail trip `unused_braces`. `impl Trait` in `R`
+//! becomes `_`; `!` becomes `__private::Never` (and goes straight to the
+//! value runner). Glue carries mixed-site spans located at the
+//! `async` keyword; the user's tokens keep theirs.
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
+use syn::visit_mut::VisitMut;
+use syn::{LitStr, Path, ReturnType, Type};
+
+use super::args::{Args, Limit};
+use super::item::{Body, ScopedFn};
+use super::paths;
+use super::rewrite::Rewriter;
+use crate::diagnostics::Errors;
+
+pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Errors) -> TokenStream {
+    let sig = &item.sig;
+    let glue = match &sig.asyncness {
+        Some(asyncness) => Span::mixed_site().located_at(asyncness.span),
+        None => Span::mixed_site(),
+    };
+    let krate = args.krate.clone();
+    let runtime = paths::runtime_path(krate.as_ref(), glue);
+
+    let mut rewriter = Rewriter::new(krate.clone());
+    let mut block = body.block.clone();
+    rewriter.visit_block_mut(&mut block);
+    errors.absorb(rewriter.errors);
+    for (index, prefix) in rewriter.prefixes.iter().enumerate() {
+        // `task::spawn(..)` no longer uses `task`: mention it, so that the
+        // user's `use tokio::task;` is not reported unused.
+        let mention: syn::Stmt = syn::parse_quote_spanned! {glue=>
+            #[allow(unused_imports)]
+            use #prefix as _;
+        };
+        block.stmts.insert(index, mention);
+    }
+
+    let scope = Ident::new("__taskscope_scope", glue);
+    let future = Ident::new("__taskscope_body", glue);
+    let runner = Ident::new("__taskscope_runner", glue);
+
+    let name = LitStr::new(&sig.ident.unraw().to_string(), sig.ident.span());
+    let config = config(&args, &runtime, glue);
+    let binding = args.name.as_ref().map(|name| {
+        quote_spanned! {glue=>
+            let #name = #runtime::__private::handle(&#scope);
+        }
+    });
+
+    let output = output_type(&sig.output, &runtime, glue);
+    let diverges = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
+    let unit = match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
+    };
+    if !diverges {
+        // The fake `return` fixes the async block's output type before the
+        // user's statements are checked. (For `-> !` it would itself be
+        // unreachable code, and `!` needs no conversion.)
+        let fake_return: syn::Stmt = syn::parse_quote_spanned! {glue=>
+            if false {
+                return #runtime::__private::never::<#output>();
+            }
+        };
+        block.stmts.insert(0, fake_return);
+    }
+    let run = match &sig.output {
+        // `()` and `!` are known not to be `Result`s.
+        _ if diverges || unit => quote_spanned! {glue=>
+            #runtime::__private::ValueRunner.run(#scope, #future).await
+        },
+        ReturnType::Type(_, ty) if is_spelled_result(ty) => {
+            // The call is spanned at the return type: if its error type
+            // cannot hold a `ScopeError`, the error underlines it.
+            let (first, last) = first_and_last_span(ty, glue);
+            let mut path =
+                paths::runtime_path(krate.as_ref(), Span::mixed_site().located_at(first));
+            let last = Span::mixed_site().located_at(last);
+            path.segments.push(Ident::new("__private", last).into());
+            path.segments.push(Ident::new("run_result", last).into());
+            quote_spanned! {glue=>
+                #path(#scope, #future).await
+            }
+        }
+        _ => quote_spanned! {glue=>
+            let #runner = {
+                #[allow(unused_imports)]
+                use #runtime::__private::{ViaResult as _, ViaValue as _};
+                (&#runtime::__private::Route::of(&#future)).__taskscope_route()
+            };
+            #runner.run(#scope, #future).await
+        },
+    };
+
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let defaultness = &item.defaultness;
+    let inner_attrs = &body.inner_attrs;
+    let fn_body = quote_spanned! {glue=>
+        {
+            #(#inner_attrs)*
+            let #scope = #runtime::__private::builder(#name)#config.build();
+            #binding
+            let #future = async move #block;
+            #run
+        }
+    };
+    quote! {
+        #(#attrs)*
+        #vis #defaultness #sig #fn_body
+    }
+}
+
+/// The builder calls for `supervise`, `limit` and `timeout`.
+fn config(args: &Args, runtime: &Path, glue: Span) -> TokenStream {
+    let mut config = TokenStream::new();
+    if let Some(flag) = &args.supervise {
+        let span = Span::mixed_site().located_at(flag.span());
+        config.extend(quote_spanned!(span=> .supervise()));
+    }
+    match &args.limit {
+        Some(Limit::Literal(n)) => config.extend(quote_spanned! {glue=>
+            .limit(#runtime::__private::limit(#n))
+        }),
+        Some(Limit::Expr(n)) => config.extend(quote_spanned! {glue=>
+            .limit(#runtime::__private::limit(#n))
+        }),
+        None => {}
+    }
+    if let Some(timeout) = &args.timeout {
+        config.extend(quote_spanned!(glue=> .timeout(#timeout)));
+    }
+    config
+}
+
+/// The return type as it can be written in a `let` and a turbofish:
+/// `impl Trait` becomes `_`, `!` becomes `__private::Never`.
+fn output_type(output: &ReturnType, runtime: &Path, glue: Span) -> TokenStream {
+    match output {
+        ReturnType::Default => quote_spanned!(glue=> ()),
+        ReturnType::Type(_, ty) => {
+            let mut ty = (**ty).clone();
+            Eraser { runtime, glue }.visit_type_mut(&mut ty);
+            ty.into_token_stream()
+        }
+    }
+}
+
+struct Eraser<'a> {
+    runtime: &'a Path,
+    glue: Span,
+}
+
+impl VisitMut for Eraser<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        match ty {
+            Type::ImplTrait(impl_trait) => {
+                let span = impl_trait.impl_token.span;
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: syn::Token![_](span),
+                });
+            }
+            Type::Never(never) => {
+                let span = Span::mixed_site().located_at(never.bang_token.span);
+                let runtime = self.runtime;
+                *ty = Type::Verbatim(quote_spanned!(span=> #runtime::__private::Never));
+                let _ = self.glue;
+            }
+            _ => syn::visit_mut::visit_type_mut(self, ty),
+        }
+    }
+}
+
+/// Whether the return type is written as a `Result` (`Result<T, E>`,
+/// `io::Result<T>`, `anyhow::Result<T>`, ...): its last path segment is
+/// `Result`.
+fn is_spelled_result(ty: &Type) -> bool {
+    match ty {
+        Type::Paren(inner) => is_spelled_result(&inner.elem),
+        Type::Group(inner) => is_spelled_result(&inner.elem),
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "Result"),
+        _ => false,
+    }
+}
+
+/// The spans of the first and last tokens of `tokens`.
+fn first_and_last_span(tokens: &dyn ToTokens, fallback: Span) -> (Span, Span) {
+    let mut spans = tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|tree: TokenTree| tree.span());
+    let first = spans.next().unwrap_or(fallback);
+    let last = spans.last().unwrap_or(first);
+    (first, last)
+}

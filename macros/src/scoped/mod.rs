@@ -1,0 +1,53 @@
+//! `#[scoped]`: every spawn in an `async fn` joins before the fn returns.
+//!
+//! - [`args`]: the attribute's arguments.
+//! - [`item`]: the fn it is put on, and what makes one unfit.
+//! - [`expand`]: the generated fn around the body.
+//! - [`rewrite`], [`macro_body`], [`paths`], [`detached`]: the body's
+//!   spawns redirected into the fn's scope, detached forms rejected, and the
+//!   escape hatch.
+
+mod args;
+mod detached;
+mod expand;
+mod item;
+mod macro_body;
+mod paths;
+mod rewrite;
+
+use proc_macro2::TokenStream;
+
+use crate::diagnostics::Errors;
+
+/// The expansion of `#[scoped(args)] item`, as a plain function of token
+/// streams (the proc-macro entry point is a shim over it).
+///
+/// Never panics. Whatever goes wrong, an item is emitted (rewritten with the
+/// arguments that parsed, or as written when the item itself is unfit or
+/// does not parse) followed by one `compile_error!` per problem.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = args::Args::parse(args, &mut errors);
+    let parsed = match syn::parse2::<item::ScopedFn>(item.clone()) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            errors.push(error);
+            return unchanged(item, errors);
+        }
+    };
+    let body = match parsed.check() {
+        Ok(body) => body,
+        Err(error) => {
+            errors.push(error);
+            return unchanged(item, errors);
+        }
+    };
+    let mut output = expand::expand(args, &parsed, body, &mut errors);
+    output.extend(errors.into_compile_errors());
+    output
+}
+
+fn unchanged(mut item: TokenStream, errors: Errors) -> TokenStream {
+    item.extend(errors.into_compile_errors());
+    item
+}

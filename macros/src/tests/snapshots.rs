@@ -1,0 +1,321 @@
+//! Expansion snapshots: representative inputs, their expansion
+//! pretty-printed (prettyplease), compared with the files in
+//! `macros/tests/snapshots/`. A changed rewrite shows up as a line diff.
+//!
+//! Regenerate after an intended change, then review the diff in git:
+//!
+//! ```text
+//! SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+//! ```
+
+use std::path::PathBuf;
+
+use proc_macro2::TokenStream;
+
+use super::diff::line_diff;
+
+/// Where an fn stands, for printing (a method is printed inside an `impl`).
+#[derive(Clone, Copy)]
+enum Context {
+    Free,
+    Impl,
+    Trait,
+}
+
+fn pretty(tokens: TokenStream, context: Context) -> String {
+    let wrapped = match context {
+        Context::Free => tokens,
+        Context::Impl => quote::quote!(impl Snapshot { #tokens }),
+        Context::Trait => quote::quote!(trait Snapshot { #tokens }),
+    };
+    match syn::parse2::<syn::File>(wrapped.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(error) => format!("// does not parse as a file: {error}\n{wrapped}\n"),
+    }
+}
+
+fn commented(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::from("//\n")
+            } else {
+                format!("// {line}\n")
+            }
+        })
+        .collect()
+}
+
+#[track_caller]
+fn check(name: &str, context: Context, args: &str, item: &str) {
+    let args_tokens: TokenStream = args.parse().expect("the args are tokens");
+    let item_tokens: TokenStream = item.parse().expect("the item is tokens");
+    let output = crate::scoped::expand(args_tokens, item_tokens.clone());
+    let attribute = if args.is_empty() {
+        String::from("#[scoped]")
+    } else {
+        format!("#[scoped({args})]")
+    };
+    let actual = format!(
+        "// Snapshot of `{attribute}` on:\n//\n{}//\n// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot\n\n{}",
+        commented(&pretty(item_tokens, context)),
+        pretty(output, context),
+    );
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.rs"));
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::write(&path, &actual).expect("the snapshot is writable");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected != actual {
+        panic!(
+            "the expansion of snapshot `{name}` changed ({}):\n{}\nIf the change is intended: \
+             SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot",
+            path.display(),
+            line_diff(&expected, &actual)
+        );
+    }
+}
+
+#[test]
+fn snapshot_value_fn() {
+    check(
+        "value_fn",
+        Context::Free,
+        "",
+        r#"
+        /// Counts the pages.
+        pub async fn count(urls: Vec<String>) -> usize {
+            #![allow(clippy::needless_collect)]
+            let handles: Vec<_> = urls.into_iter().map(|url| tokio::spawn(fetch(url))).collect();
+            tokio::spawn(async { audit().await });
+            let mut total = 0;
+            for handle in handles {
+                total += handle.await.unwrap();
+            }
+            total
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_result_fn() {
+    check(
+        "result_fn",
+        Context::Free,
+        "",
+        r#"
+        async fn load(path: &str) -> Result<Config, AppError> {
+            let raw = tokio::task::spawn_blocking(move || std::fs::read_to_string(path));
+            if path.is_empty() {
+                return Err(AppError::NoPath);
+            }
+            let text = raw.await.map_err(AppError::from)?;
+            Ok(parse(&text)?)
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_unspelled_result_and_impl_trait() {
+    check(
+        "inferred_route",
+        Context::Free,
+        "",
+        r#"
+        async fn render(id: u32) -> AppResult<impl std::fmt::Display + Send> {
+            let page = tokio::spawn(async move { id * 2 });
+            Ok(page.await.unwrap())
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_never_returns() {
+    check(
+        "never_returns",
+        Context::Free,
+        "",
+        r#"
+        async fn serve(listener: Listener) -> ! {
+            loop {
+                let conn = listener.accept().await;
+                tokio::spawn(handle(conn));
+            }
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_method_with_generics() {
+    check(
+        "method_generics",
+        Context::Impl,
+        "",
+        r#"
+        pub(crate) async fn process<'a, T>(&'a mut self, items: &'a [T]) -> Result<Vec<T>, Box<dyn std::error::Error + Send + Sync>>
+        where
+            T: Clone + Send + 'static,
+        {
+            for item in items {
+                let item = item.clone();
+                tokio::spawn(async move { self::work(item).await });
+            }
+            Ok(self.collect().await?)
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_trait_default_method() {
+    check(
+        "trait_default",
+        Context::Trait,
+        "",
+        r#"
+        async fn refresh(&self) -> Result<(), Self::Error> {
+            tokio::spawn(Self::ping());
+            Ok(())
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_all_arguments() {
+    check(
+        "all_arguments",
+        Context::Free,
+        r#"name = scope, crate = "my_runtime::taskscope", supervise, limit = 8, timeout = Duration::from_millis(ms)"#,
+        r#"
+        async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
+            for seed in seeds {
+                scope.spawn(visit(seed))?;
+            }
+            Ok(())
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_redirections() {
+    check(
+        "redirections",
+        Context::Free,
+        "limit = self.limit",
+        r#"
+        async fn all_forms(&self) {
+            tokio::spawn(a());
+            ::tokio::spawn(b());
+            tokio::task::spawn(c());
+            ::tokio::task::spawn(d());
+            task::spawn(e());
+            let f = tokio::spawn::<_>(f());
+            let g = tokio::task::spawn_blocking(|| g());
+            task::spawn_blocking(|| h());
+            tokio::task::spawn_local(i());
+            let js: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+            let closure = || tokio::spawn(j());
+            let fut = async move {
+                tokio::spawn(k());
+            };
+            let (x, y) = tokio::join!(tokio::spawn(l()), async { tokio::spawn(m()); });
+            tokio::select! {
+                biased;
+                r = tokio::spawn(n()) => { tokio::spawn(o()); }
+                _ = tokio::time::sleep(d) => {}
+            }
+            let v = vec![tokio::spawn(p()); 1];
+            println!("{}", tokio::spawn(q()).is_finished());
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_left_alone() {
+    check(
+        "left_alone",
+        Context::Free,
+        "",
+        r#"
+        async fn untouched() {
+            fn helper() -> tokio::task::JoinHandle<()> {
+                tokio::spawn(async {})
+            }
+            struct Worker;
+            impl Worker {
+                fn start(&self) { std::thread::spawn(|| {}); }
+            }
+            macro_rules! detach {
+                ($e:expr) => { tokio::spawn($e) };
+            }
+            #[detached(reason = "the metrics flusher must outlive the request")]
+            std::thread::spawn(flush_metrics);
+            #[detached(reason = "handed to the runtime on purpose")]
+            let handle = tokio::spawn(background());
+            let spawn = my::spawn(x());
+            spawn_blocking(|| y());
+            scope.spawn(z());
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_enforcement_errors() {
+    check(
+        "enforcement_errors",
+        Context::Free,
+        "",
+        r#"
+        async fn detaches() {
+            std::thread::spawn(|| {});
+            thread::spawn(|| {});
+            std::thread::Builder::new().name("x".into()).spawn(|| {}).unwrap();
+            tokio::runtime::Handle::current().spawn(async {});
+            rt.spawn_blocking(|| {});
+            tokio::runtime::Handle::spawn(&handle, async {});
+            std::mem::forget(scope);
+            tokio::join!(async { std::thread::spawn(|| {}); });
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_bad_arguments_still_expand() {
+    check(
+        "bad_arguments",
+        Context::Free,
+        "limit = 0, timeout = 5, supervise = true, bogus, limit = 2, name = \"scope\"",
+        r#"
+        async fn f() -> u8 {
+            tokio::spawn(async {});
+            1
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_unfit_items_are_emitted_as_written() {
+    check(
+        "unfit_item",
+        Context::Free,
+        "",
+        r#"
+        fn not_async() {
+            tokio::spawn(async {});
+        }
+        "#,
+    );
+}

@@ -1,0 +1,30 @@
+// Snapshot of `#[scoped(name = scope, crate = "my_runtime::taskscope", supervise, limit = 8, timeout = Duration::from_millis(ms))]` on:
+//
+// async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
+//     for seed in seeds {
+//         scope.spawn(visit(seed))?;
+//     }
+//     Ok(())
+// }
+//
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+
+async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
+    let __taskscope_scope = my_runtime::taskscope::__private::builder("crawl")
+        .supervise()
+        .limit(my_runtime::taskscope::__private::limit(8))
+        .timeout(Duration::from_millis(ms))
+        .build();
+    let scope = my_runtime::taskscope::__private::handle(&__taskscope_scope);
+    let __taskscope_body = async move {
+        if false {
+            return my_runtime::taskscope::__private::never::<Result<(), CrawlError>>();
+        }
+        for seed in seeds {
+            scope.spawn(visit(seed))?;
+        }
+        Ok(())
+    };
+    my_runtime::taskscope::__private::run_result(__taskscope_scope, __taskscope_body)
+        .await
+}

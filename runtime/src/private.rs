@@ -1,0 +1,253 @@
+//! Support for the code `#[scoped]` generates. **Not a public API**: the
+//! items here exist for the macro's expansion, are hidden from the docs, and
+//! change without notice. Nothing here is for hand-written code.
+//!
+//! A `#[scoped] async fn` expands to (roughly):
+//!
+//! ```text
+//! async fn name(args) -> R {
+//!     let scope = __private::builder("name") /* .supervise() .limit(..) .timeout(..) */ .build();
+//!     let body = async move { if false { return __private::never::<R>(); } { user's body } };
+//!     __private::run_result(scope, body).await       // R is spelled `…Result<..>`
+//!     // or, for any other R, a runner picked by the body's output type:
+//!     // (&Route::of(&body)).__taskscope_route().run(scope, body).await
+//! }
+//! ```
+//!
+//! and the `tokio::spawn`-like calls in the body become calls of [`spawn`],
+//! [`spawn_blocking`] and [`spawn_local`] here, which spawn into the
+//! *current* scope (the function's scope while its body or one of its
+//! children runs).
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::num::NonZeroUsize;
+
+use crate::{ScopeBuilder, ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskOutput, TaskScope};
+
+/// The builder of the scope of one call of the `#[scoped]` fn `name`; the
+/// scope is named after the function, so its errors say which one failed.
+pub fn builder(name: &'static str) -> ScopeBuilder {
+    TaskScope::builder().name(name)
+}
+
+/// The value of `#[scoped(limit = n)]` when `n` is not a literal (a literal
+/// 0 is rejected at compile time).
+///
+/// # Panics
+///
+/// If `n` is 0: a scope without a single slot could never run a child.
+#[track_caller]
+pub fn limit(n: usize) -> NonZeroUsize {
+    match NonZeroUsize::new(n) {
+        Some(n) => n,
+        None => panic!("#[scoped(limit = ..)] evaluated to 0: a scope needs at least one slot"),
+    }
+}
+
+/// The scope bound by `#[scoped(name = ..)]`.
+pub fn handle(scope: &TaskScope) -> ScopeHandle {
+    scope.handle()
+}
+
+/// The type of a fake `return` at the top of the body's async block: it
+/// fixes the block's output type before the user's code is checked, so `?`
+/// and `return` inside the body convert and coerce as in the original fn.
+/// Never called (it sits behind `if false`).
+pub fn never<R>() -> R {
+    unreachable!("the fake return of a #[scoped] body is never taken")
+}
+
+/// Names the output of a function pointer type, for [`Never`].
+pub trait FnOutput {
+    /// The output type.
+    type Output;
+}
+
+impl<T> FnOutput for fn() -> T {
+    type Output = T;
+}
+
+/// `!`, nameable on stable Rust: the macro writes this wherever a return type
+/// says `!`, since `!` is not accepted as a type argument there.
+pub type Never = <fn() -> ! as FnOutput>::Output;
+
+/// An error type that can carry a child failure out of a `#[scoped]` fn: a
+/// bound with a message of its own, for fns whose return type is spelled
+/// `…Result<_, E>`.
+#[diagnostic::on_unimplemented(
+    message = "`#[scoped]` fn returns a `Result` whose error type `{Self}` cannot hold a `taskscope::ScopeError`",
+    label = "the children's failures become this `Err`: `{Self}` needs `From<taskscope::ScopeError>`",
+    note = "implement `From<taskscope::ScopeError>` for `{Self}`, or return an error type that has it, such as `Box<dyn std::error::Error + Send + Sync>`"
+)]
+pub trait HoldsScopeError: From<ScopeError> {}
+
+impl<E: From<ScopeError>> HoldsScopeError for E {}
+
+/// Runs the body of a `#[scoped]` fn whose return type is spelled
+/// `…Result<T, E>`, with the semantics of [`TaskScope::run`].
+pub fn run_result<T, E, F>(scope: TaskScope, body: F) -> impl Future<Output = Result<T, E>>
+where
+    F: Future<Output = Result<T, E>>,
+    E: HoldsScopeError,
+{
+    scope.run(body)
+}
+
+/// Picks how a `#[scoped]` body whose return type is not spelled `Result`
+/// is run, from its output type `R` (autoref specialisation: the expansion
+/// calls `(&Route::of(&body)).__taskscope_route()` with [`ViaResult`] and [`ViaValue`] in
+/// scope). `fn() -> R` keeps the marker `Send` and `Sync` whatever `R` is.
+pub struct Route<R>(PhantomData<fn() -> R>);
+
+impl<R> Route<R> {
+    /// The route of `body`'s output type.
+    pub fn of<F: Future<Output = R>>(_body: &F) -> Self {
+        Route(PhantomData)
+    }
+}
+
+/// Chosen when the output is a `Result<T, E>` with `E: From<ScopeError>`
+/// (a type alias of one, typically).
+pub trait ViaResult {
+    /// The runner of a `Result` body (a name no user trait is likely to
+    /// have: a user trait in scope with a blanket impl and the same method
+    /// name would take part in the method resolution).
+    fn __taskscope_route(&self) -> ResultRunner {
+        ResultRunner
+    }
+}
+
+impl<T, E: From<ScopeError>> ViaResult for Route<Result<T, E>> {}
+
+/// Chosen for every other output type (one more autoref than [`ViaResult`]).
+pub trait ViaValue {
+    /// The runner of any other body.
+    fn __taskscope_route(&self) -> ValueRunner {
+        ValueRunner
+    }
+}
+
+impl<R> ViaValue for &Route<R> {}
+
+/// Runs a body whose output is a `Result<T, E>` with `E: From<ScopeError>`.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultRunner;
+
+impl ResultRunner {
+    /// [`TaskScope::run`].
+    pub fn run<T, E, F>(self, scope: TaskScope, body: F) -> impl Future<Output = Result<T, E>>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: From<ScopeError>,
+    {
+        scope.run(body)
+    }
+}
+
+/// Runs a body whose output has no `Err` to carry a child's failure.
+#[derive(Debug, Clone, Copy)]
+pub struct ValueRunner;
+
+impl ValueRunner {
+    /// [`TaskScope::run`], then a panic with the [`ScopeError`]'s message if
+    /// a child failed or the deadline passed (as `unwrap` would: there is
+    /// nowhere else to put the failure). A panic of the body or of a child is
+    /// resumed after the children are joined, as with `run`.
+    pub async fn run<R, F>(self, scope: TaskScope, body: F) -> R
+    where
+        F: Future<Output = R>,
+    {
+        match scope.run(async move { Ok::<R, ScopeError>(body.await) }).await {
+            Ok(value) => value,
+            Err(error) => panic!(
+                "{error} (a #[scoped] fn that does not return a `Result` panics with its children's failures)"
+            ),
+        }
+    }
+}
+
+/// A redirected `tokio::spawn`/`tokio::task::spawn`: spawns into the current
+/// scope.
+///
+/// # Panics
+///
+/// Outside any scope: a closure or future that escaped its `#[scoped]` fn
+/// and runs after it (or anywhere outside a scope) has no scope to spawn
+/// into, and taskscope never falls back to a detached task.
+#[track_caller]
+pub fn spawn<F>(future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
+    match crate::spawn(future) {
+        Ok(handle) => handle,
+        Err(error) => not_spawned("tokio::spawn", error),
+    }
+}
+
+/// A redirected `tokio::task::spawn_blocking`: runs `work` on the blocking
+/// pool as a child of the current scope.
+///
+/// # Panics
+///
+/// Outside any scope, as [`spawn`].
+#[track_caller]
+pub fn spawn_blocking<F, O>(work: F) -> TaskHandle<O::Success>
+where
+    F: FnOnce() -> O + Send + 'static,
+    O: TaskOutput,
+    O::Success: Send,
+{
+    let spawned = match crate::current() {
+        Some(scope) => scope.spawn_blocking(work).map_err(SpawnError::from),
+        None => Err(SpawnError::NoScope),
+    };
+    match spawned {
+        Ok(handle) => handle,
+        Err(error) => not_spawned("tokio::task::spawn_blocking", error),
+    }
+}
+
+/// A redirected `tokio::task::spawn_local`: spawns a `!Send` child of the
+/// current scope on the current `LocalSet`.
+///
+/// # Panics
+///
+/// Outside any scope, as [`spawn`]; outside a `LocalSet`, as
+/// `tokio::task::spawn_local` does.
+#[track_caller]
+pub fn spawn_local<F>(future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+where
+    F: Future + 'static,
+    F::Output: TaskOutput,
+{
+    let spawned = match crate::current() {
+        Some(scope) => scope.task().spawn_local(future).map_err(SpawnError::from),
+        None => Err(SpawnError::NoScope),
+    };
+    match spawned {
+        Ok(handle) => handle,
+        Err(error) => not_spawned("tokio::task::spawn_local", error),
+    }
+}
+
+/// Takes the handle of a redirected spawn written as a statement
+/// (`tokio::spawn(work);`): the child stays in the scope, which joins it.
+/// `TaskHandle` is `#[must_use]` where `JoinHandle` is not, and the
+/// statement must not start warning.
+pub fn discard<T>(_handle: TaskHandle<T>) {}
+
+#[track_caller]
+fn not_spawned(call: &str, error: SpawnError) -> ! {
+    match error {
+        SpawnError::NoScope => panic!(
+            "`{call}` in a #[scoped] fn spawns into the current scope, but this call ran outside \
+             any scope (a closure or future that escaped its #[scoped] fn?): call it inside the \
+             fn, or spawn through a `TaskScope` or `ScopeHandle`"
+        ),
+        _ => panic!("`{call}` in a #[scoped] fn could not spawn: {error}"),
+    }
+}
