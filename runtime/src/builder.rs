@@ -15,9 +15,44 @@ use crate::scope::{ScopeConfig, ScopeShared, TaskScope};
 
 /// How long `join` lets cancelled children finish on their own before it
 /// aborts them, unless configured.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let stubborn = scope.spawn(std::future::pending::<()>()); // ignores cancellation
+/// scope.cancel();
+/// let started = tokio::time::Instant::now();
+/// scope.join().await.expect("cancellation is not a failure");
+/// assert_eq!(started.elapsed(), taskscope::DEFAULT_GRACE_PERIOD);
+/// assert_eq!(stubborn.await, Err(taskscope::TaskError::Aborted));
+/// # }
+/// ```
 pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(1);
 
 /// What a child's failure does to its siblings.
+///
+/// ```
+/// use std::time::Duration;
+/// use taskscope::{Policy, TaskScope};
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// assert_eq!(Policy::default(), Policy::FailFast);
+/// for (policy, sibling_ends) in [(Policy::FailFast, "cancelled"), (Policy::Supervise, "finished")] {
+///     let scope = TaskScope::builder().policy(policy).build();
+///     scope.spawn(async { Err::<(), _>("bad input") });
+///     let sibling = scope.spawn(async {
+///         tokio::select! {
+///             () = taskscope::cancelled() => "cancelled",
+///             () = tokio::time::sleep(Duration::from_millis(10)) => "finished",
+///         }
+///     });
+///     assert_eq!(sibling.await, Ok(sibling_ends));
+///     scope.join().await.expect_err("a child failed under either policy");
+/// }
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Policy {
     /// The first failure cancels the scope (the default).
@@ -59,6 +94,17 @@ impl ScopeBuilder {
     }
 
     /// Names the scope (shown in its errors).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().name("ingest").build();
+    /// assert_eq!(scope.name(), Some("ingest"));
+    /// scope.spawn(async { Err::<(), _>("malformed row") });
+    /// let error = scope.join().await.expect_err("the child failed");
+    /// assert_eq!(error.scope_name(), Some("ingest"));
+    /// # }
+    /// ```
     pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
         self.name = Some(name.into());
         self
@@ -68,6 +114,23 @@ impl ScopeBuilder {
     /// (a child cancelled while it waits never starts); the slot is given back
     /// on every exit, panic and abort included. Use
     /// [`TaskScope::reserve`] to wait for a slot before spawning.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().limit(NonZeroUsize::MIN).build();
+    /// let (release, hold) = tokio::sync::oneshot::channel::<()>();
+    /// scope.spawn(async move { hold.await.ok(); }); // takes the only slot
+    /// let second = scope.spawn(async { "second" });
+    /// tokio::task::yield_now().await;
+    /// assert!(!second.is_finished()); // waiting for the slot
+    /// release.send(()).expect("the first child is waiting");
+    /// assert_eq!(second.await, Ok("second"));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     pub fn limit(mut self, n: NonZeroUsize) -> Self {
         self.limit = Some(n);
         self
@@ -76,30 +139,100 @@ impl ScopeBuilder {
     /// Cancels the scope at `deadline`; its `join` then reports an elapsed
     /// [`ScopeError`](crate::ScopeError). The deadline is kept while the
     /// owner is in [`TaskScope::join`] or [`TaskScope::run`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio::time::Instant;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder()
+    ///     .deadline(Instant::now() + Duration::from_secs(5))
+    ///     .build();
+    /// let slow = scope.spawn(tokio::time::sleep(Duration::from_secs(60)));
+    /// let error = scope.join().await.expect_err("the deadline passed first");
+    /// assert!(error.is_elapsed());
+    /// assert_eq!(slow.await, Err(taskscope::TaskError::Aborted)); // after the grace period
+    /// # }
+    /// ```
     pub fn deadline(mut self, deadline: Instant) -> Self {
         self.deadline = Some(deadline);
         self
     }
 
     /// A [`deadline`](Self::deadline) `timeout` from now.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let started = tokio::time::Instant::now();
+    /// let scope = taskscope::TaskScope::builder().timeout(Duration::from_secs(2)).build();
+    /// scope.spawn(async { taskscope::cancelled().await }); // ends when the deadline cancels the scope
+    /// let error = scope.join().await.expect_err("timed out");
+    /// assert!(error.is_elapsed());
+    /// assert_eq!(started.elapsed(), Duration::from_secs(2));
+    /// # }
+    /// ```
     pub fn timeout(self, timeout: Duration) -> Self {
         let deadline = Instant::now() + timeout;
         self.deadline(deadline)
     }
 
     /// The first failure cancels the siblings (the default).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().supervise().fail_fast().build();
+    /// scope.spawn(async { Err::<(), _>("bad input") });
+    /// let sibling = scope.spawn(async { taskscope::cancelled().await; "stopped early" });
+    /// assert_eq!(sibling.await, Ok("stopped early"));
+    /// let error = scope.join().await.expect_err("a child failed");
+    /// assert_eq!(error.downcast_ref::<&str>(), Some(&"bad input"));
+    /// # }
+    /// ```
     pub fn fail_fast(mut self) -> Self {
         self.policy = Policy::FailFast;
         self
     }
 
     /// Failures are collected; siblings keep running.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().supervise().build();
+    /// scope.spawn(async { Err::<(), _>("first") });
+    /// scope.spawn(async { Err::<(), _>("second") });
+    /// let sibling = scope.spawn(async { tokio::task::yield_now().await; taskscope::is_cancelled() });
+    /// assert_eq!(sibling.await, Ok(false)); // the failures did not cancel it
+    /// let error = scope.join().await.expect_err("two children failed");
+    /// assert_eq!(error.failures().len(), 2);
+    /// # }
+    /// ```
     pub fn supervise(mut self) -> Self {
         self.policy = Policy::Supervise;
         self
     }
 
     /// Sets the failure policy.
+    ///
+    /// ```
+    /// use taskscope::Policy;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let strict = false; // say, from the configuration
+    /// let policy = if strict { Policy::FailFast } else { Policy::Supervise };
+    /// let scope = taskscope::TaskScope::builder().policy(policy).build();
+    /// scope.spawn(async { Err::<(), _>("one bad record") });
+    /// let rest = scope.spawn(async { tokio::task::yield_now().await; taskscope::is_cancelled() });
+    /// assert_eq!(rest.await, Ok(false));
+    /// # scope.join().await.expect_err("a child failed");
+    /// # }
+    /// ```
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
@@ -107,6 +240,26 @@ impl ScopeBuilder {
 
     /// How long `join` waits for cancelled children to finish on their own
     /// before aborting them ([`DEFAULT_GRACE_PERIOD`] unless set).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder()
+    ///     .grace_period(Duration::from_millis(50))
+    ///     .build();
+    /// let slow_cleanup = scope.spawn(async {
+    ///     taskscope::cancelled().await;
+    ///     tokio::time::sleep(Duration::from_secs(10)).await; // too slow to wind down
+    /// });
+    /// scope.cancel();
+    /// let started = tokio::time::Instant::now();
+    /// scope.join().await.expect("cancellation is not a failure");
+    /// assert_eq!(started.elapsed(), Duration::from_millis(50));
+    /// assert_eq!(slow_cleanup.await, Err(taskscope::TaskError::Aborted));
+    /// # }
+    /// ```
     pub fn grace_period(mut self, grace: Duration) -> Self {
         self.grace = Some(grace);
         self
@@ -114,6 +267,21 @@ impl ScopeBuilder {
 
     /// The scope: nested in the current scope if there is one (cancelling
     /// that one cancels this one), a root otherwise.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let root = taskscope::TaskScope::builder().name("root").build(); // no current scope
+    /// let child = root.spawn(async {
+    ///     let inner = taskscope::TaskScope::builder().name("inner").build(); // nested in `root`
+    ///     inner.cancelled().await; // completes when `root` is cancelled
+    ///     inner.is_cancelled()
+    /// });
+    /// root.cancel();
+    /// assert_eq!(child.await, Ok(true));
+    /// # root.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     #[track_caller]
     pub fn build(self) -> TaskScope {
         let location = Location::caller();
