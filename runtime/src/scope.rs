@@ -530,6 +530,12 @@ impl TaskScope {
     }
 
     /// The scope's name, if it was given one.
+    ///
+    /// ```
+    /// assert_eq!(taskscope::TaskScope::new().name(), None);
+    /// let scope = taskscope::TaskScope::builder().name("indexer").build();
+    /// assert_eq!(scope.name(), Some("indexer"));
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.shared.name()
     }
@@ -733,12 +739,38 @@ impl TaskScope {
     /// nested in its children, completes. Children are not aborted here;
     /// [`join`](TaskScope::join) aborts those still running after the grace
     /// period. Cancellation by the owner is not a failure.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let worker = scope.spawn(async {
+    ///     taskscope::cancelled().await;
+    ///     "wound down" // cooperative: the child chooses how to end
+    /// });
+    /// scope.cancel();
+    /// assert_eq!(worker.await, Ok("wound down"));
+    /// scope.join().await.expect("cancelling is not a failure");
+    /// # }
+    /// ```
     pub fn cancel(&self) {
         self.shared.signal.cancel();
     }
 
     /// Whether the scope was cancelled (by its owner, a failure, a deadline
     /// or an enclosing scope).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// assert!(!scope.is_cancelled());
+    /// scope.spawn(async { Err::<(), _>("boom") });
+    /// tokio::task::yield_now().await;
+    /// assert!(scope.is_cancelled()); // a failure cancels a fail-fast scope
+    /// # scope.join().await.expect_err("the child failed");
+    /// # }
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.shared.signal.is_cancelled()
     }
@@ -903,6 +935,22 @@ impl Drop for TaskScope {
 
 /// A slot of a scope's concurrency limit, held for one spawn; see
 /// [`TaskScope::reserve`]. Dropping it unused frees the slot.
+///
+/// ```
+/// use std::num::NonZeroUsize;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::builder().limit(NonZeroUsize::MIN).build();
+/// let slot = scope.reserve().await.expect("not cancelled");
+/// let waiting = scope.spawn(async { "ran" }); // the only slot is reserved
+/// tokio::task::yield_now().await;
+/// assert!(!waiting.is_finished());
+/// drop(slot); // unused: the slot is freed
+/// assert_eq!(waiting.await, Ok("ran"));
+/// # scope.join().await.expect("nothing failed");
+/// # }
+/// ```
 #[must_use = "a reservation holds a slot of the scope's limit until it is used or dropped"]
 #[derive(Debug)]
 pub struct Reservation<'scope> {
@@ -970,12 +1018,38 @@ impl<'scope> TaskBuilder<'scope> {
     }
 
     /// Names the task; the name appears in its failure.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.task().name("fetch-config").spawn(async { Err::<(), _>("timed out") })?;
+    /// let error = scope.join().await.expect_err("the fetch failed");
+    /// assert!(error.to_string().contains("task `fetch-config`"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Makes the task a background child (see [`TaskScope::spawn_background`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let ticker = scope.task().background().spawn(async {
+    ///     taskscope::cancelled().await;
+    ///     "stopped"
+    /// })?;
+    /// assert_eq!(scope.alive(), (0, 1));
+    /// scope.join().await.expect("a background child does not hold the scope open");
+    /// assert_eq!(ticker.await, Ok("stopped"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn background(mut self) -> Self {
         self.kind = ChildKind::Background;
         self
@@ -988,6 +1062,19 @@ impl<'scope> TaskBuilder<'scope> {
 
     /// Spawns the task (see [`TaskScope::spawn`]). Fails only for a builder
     /// made from a [`ScopeHandle`] whose scope has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// let child = handle.task().name("early").spawn(async { 1 })?;
+    /// assert_eq!(child.await, Ok(1));
+    /// scope.join().await.expect("nothing failed");
+    /// assert_eq!(handle.task().spawn(async { 2 }).err(), Some(taskscope::Closed));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn<F>(
         self,
@@ -1019,6 +1106,20 @@ impl<'scope> TaskBuilder<'scope> {
     /// Spawns blocking work (see [`TaskScope::spawn_blocking`]). Always
     /// `Ok` for a builder made by [`TaskScope::task`]; an `Err` means a
     /// [`ScopeHandle`]'s scope has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let factorial = scope
+    ///     .task()
+    ///     .name("factorial")
+    ///     .spawn_blocking(|| (1..=10u64).product::<u64>())?;
+    /// assert_eq!(factorial.await, Ok(3_628_800));
+    /// scope.join().await.expect("nothing failed");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, O>(self, work: F) -> Result<TaskHandle<O::Success>, Closed>
     where
@@ -1034,6 +1135,25 @@ impl<'scope> TaskBuilder<'scope> {
     /// Spawns a `!Send` task on the current `LocalSet` (see
     /// [`TaskScope::spawn_local`]). Always `Ok` for a builder made by
     /// [`TaskScope::task`]; an `Err` means a [`ScopeHandle`]'s scope has closed.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// tokio::task::LocalSet::new().run_until(async {
+    ///     let scope = taskscope::TaskScope::new();
+    ///     let greeting = Rc::new(String::from("hello")); // not Send
+    ///     let child = scope
+    ///         .task()
+    ///         .name("local")
+    ///         .spawn_local(async move { greeting.len() })
+    ///         .expect("the owner's builder always spawns");
+    ///     assert_eq!(child.await, Ok(5));
+    ///     scope.join().await.expect("nothing failed");
+    /// }).await;
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn_local<F>(
         self,
