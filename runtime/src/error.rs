@@ -7,6 +7,19 @@ use std::sync::Arc;
 use crate::output::ChildError;
 
 /// Who a task is: its name (if it was given one) and where it was spawned.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::new();
+/// scope.task().name("upload").spawn(async { Err::<(), _>("quota exceeded") })?;
+/// let error = scope.join().await.expect_err("the upload failed");
+/// let task: &taskscope::TaskInfo = error.first().expect("one failure").task();
+/// assert_eq!(task.name(), Some("upload"));
+/// assert!(task.to_string().starts_with("task `upload` spawned at "));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct TaskInfo {
     name: Option<Arc<str>>,
@@ -19,11 +32,36 @@ impl TaskInfo {
     }
 
     /// The name given at spawn, if any.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::builder().supervise().build();
+    /// scope.task().name("named").spawn(async { Err::<(), _>("a") })?;
+    /// scope.spawn(async { Err::<(), _>("b") });
+    /// let error = scope.join().await.expect_err("both failed");
+    /// let names: Vec<_> = error.failures().iter().map(|f| f.task().name()).collect();
+    /// assert_eq!(names, [Some("named"), None]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// The source location of the `spawn` call.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let line = line!() + 1;
+    /// scope.spawn(async { Err::<(), _>("bad input") });
+    /// let error = scope.join().await.expect_err("the child failed");
+    /// let location = error.first().expect("one failure").task().location();
+    /// assert_eq!((location.file(), location.line()), (file!(), line));
+    /// # }
+    /// ```
     pub fn location(&self) -> &'static Location<'static> {
         self.location
     }
@@ -39,6 +77,19 @@ impl fmt::Display for TaskInfo {
 }
 
 /// One child's failure: which task, and the error it returned.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::new();
+/// scope.task().name("resize").spawn(async { Err::<(), _>("disk full") })?;
+/// let error = scope.join().await.expect_err("the resize failed");
+/// let failure: &taskscope::Failure = error.first().expect("one failure");
+/// assert!(failure.to_string().starts_with("task `resize` spawned at "));
+/// assert!(failure.to_string().ends_with(" failed: disk full"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Failure {
     task: TaskInfo,
@@ -51,16 +102,54 @@ impl Failure {
     }
 
     /// The task that failed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.task().name("thumbnail").spawn(async { Err::<(), _>("bad image") })?;
+    /// let error = scope.join().await.expect_err("the thumbnail failed");
+    /// let failure = error.first().expect("one failure");
+    /// assert_eq!(failure.task().name(), Some("thumbnail"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn task(&self) -> &TaskInfo {
         &self.task
     }
 
     /// The error it returned.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { "12x".parse::<u32>() });
+    /// let error = scope.join().await.expect_err("the parse failed");
+    /// let failure = error.first().expect("one failure");
+    /// assert_eq!(failure.error().to_string(), "invalid digit found in string");
+    /// assert!(failure.error().downcast_ref::<std::num::ParseIntError>().is_some());
+    /// # }
+    /// ```
     pub fn error(&self) -> &ChildError {
         &self.error
     }
 
     /// The error, taking it out of the failure.
+    ///
+    /// ```
+    /// use std::io;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { Err::<(), _>(io::Error::new(io::ErrorKind::NotFound, "no config")) });
+    /// let error = scope.join().await.expect_err("the child failed");
+    /// let failure = error.into_failures().into_iter().next().expect("one failure");
+    /// let io_error: io::Error = failure.into_error().downcast().expect("an io::Error");
+    /// assert_eq!(io_error.kind(), io::ErrorKind::NotFound);
+    /// # }
+    /// ```
     pub fn into_error(self) -> ChildError {
         self.error
     }
@@ -110,33 +199,110 @@ impl ScopeError {
     }
 
     /// Every failure, first first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().supervise().build();
+    /// for n in 0..4 {
+    ///     scope.spawn(async move { if n % 2 == 1 { Err(format!("odd {n}")) } else { Ok(n) } });
+    /// }
+    /// let error = scope.join().await.expect_err("two children failed");
+    /// let messages: Vec<String> = error.failures().iter().map(|f| f.error().to_string()).collect();
+    /// assert_eq!(messages, ["odd 1", "odd 3"]);
+    /// # }
+    /// ```
     pub fn failures(&self) -> &[Failure] {
         &self.failures
     }
 
     /// The first failure, if any child failed (a scope whose deadline passed
     /// may have none).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { Err::<(), _>("root cause") });
+    /// scope.spawn(async { taskscope::cancelled().await; Err::<(), _>("fallout") });
+    /// let error = scope.join().await.expect_err("both children failed");
+    /// assert_eq!(error.failures().len(), 2);
+    /// let first = error.first().map(|f| f.error().to_string());
+    /// assert_eq!(first.as_deref(), Some("root cause"));
+    /// # }
+    /// ```
     pub fn first(&self) -> Option<&Failure> {
         self.failures.first()
     }
 
     /// Whether the scope's deadline passed before its children finished.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().timeout(Duration::from_secs(1)).build();
+    /// scope.spawn(async { taskscope::cancelled().await });
+    /// let error = scope.join().await.expect_err("the deadline passed");
+    /// assert!(error.is_elapsed());
+    /// assert!(error.first().is_none()); // and no child failed
+    /// # }
+    /// ```
     pub fn is_elapsed(&self) -> bool {
         self.elapsed
     }
 
     /// The scope's name, if it was given one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().name("billing").build();
+    /// scope.spawn(async { Err::<(), _>("card declined") });
+    /// let error = scope.join().await.expect_err("the charge failed");
+    /// assert_eq!(error.scope_name(), Some("billing"));
+    /// assert!(error.to_string().starts_with("scope `billing` failed: "));
+    /// # }
+    /// ```
     pub fn scope_name(&self) -> Option<&str> {
         self.scope.as_deref()
     }
 
     /// The first failure's error as its own type.
+    ///
+    /// ```
+    /// use std::num::ParseIntError;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { "12x".parse::<u32>() });
+    /// let error = scope.join().await.expect_err("the parse failed");
+    /// assert!(error.downcast_ref::<ParseIntError>().is_some());
+    /// assert!(error.downcast_ref::<std::io::Error>().is_none());
+    /// # }
+    /// ```
     pub fn downcast_ref<E: 'static>(&self) -> Option<&E> {
         self.first()?.error.downcast_ref()
     }
 
     /// The first failure's error as its own type, or `self` back if there is
     /// none of that type.
+    ///
+    /// ```
+    /// use std::num::{IntErrorKind, ParseIntError};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { "12x".parse::<u32>() });
+    /// let error = scope.join().await.expect_err("the parse failed");
+    /// let error = error.downcast::<std::io::Error>().expect_err("not an io::Error");
+    /// let parse: ParseIntError = error.downcast().expect("the first failure");
+    /// assert_eq!(parse.kind(), &IntErrorKind::InvalidDigit);
+    /// # }
+    /// ```
     pub fn downcast<E: 'static>(mut self) -> Result<E, Self> {
         if self.downcast_ref::<E>().is_none() {
             return Err(self);
@@ -149,6 +315,22 @@ impl ScopeError {
     }
 
     /// Every failure, by value.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().supervise().build();
+    /// scope.spawn(async { Err::<(), _>(String::from("a")) });
+    /// scope.spawn(async { Err::<(), _>(String::from("b")) });
+    /// let error = scope.join().await.expect_err("both failed");
+    /// let errors: Vec<String> = error
+    ///     .into_failures()
+    ///     .into_iter()
+    ///     .filter_map(|failure| failure.into_error().downcast::<String>().ok())
+    ///     .collect();
+    /// assert_eq!(errors, ["a", "b"]);
+    /// # }
+    /// ```
     pub fn into_failures(self) -> Vec<Failure> {
         self.failures
     }
@@ -188,6 +370,15 @@ impl std::error::Error for ScopeError {
 
 /// A spawn through a [`ScopeHandle`](crate::ScopeHandle) after the scope was
 /// joined or dropped. No task was created.
+///
+/// ```
+/// let scope = taskscope::TaskScope::new();
+/// let handle = scope.handle();
+/// drop(scope); // a joined scope closes the same way
+/// let refused = handle.spawn(async {}).expect_err("the scope is gone");
+/// assert_eq!(refused, taskscope::Closed);
+/// assert!(refused.to_string().starts_with("the scope has closed"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Closed;
 
@@ -201,6 +392,16 @@ impl std::error::Error for Closed {}
 
 /// Why [`taskscope::spawn`](crate::spawn) did not start a task. No task was
 /// created either way.
+///
+/// ```
+/// use taskscope::SpawnError;
+///
+/// // Not inside any scope: nothing to spawn into.
+/// let error = taskscope::spawn(async {}).expect_err("no current scope");
+/// assert_eq!(error, SpawnError::NoScope);
+/// assert!(error.to_string().starts_with("no current scope"));
+/// assert_eq!(SpawnError::from(taskscope::Closed), SpawnError::Closed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SpawnError {
@@ -233,6 +434,22 @@ impl fmt::Display for SpawnError {
 impl std::error::Error for SpawnError {}
 
 /// Why awaiting a [`TaskHandle`](crate::TaskHandle) gave no value.
+///
+/// ```
+/// use taskscope::TaskError;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let failed = scope.spawn(async { Err::<(), _>("bad input") });
+/// let stuck = scope.spawn(std::future::pending::<()>());
+/// stuck.abort();
+/// assert_eq!(failed.await, Err(TaskError::Failed));
+/// assert_eq!(stuck.await, Err(TaskError::Aborted));
+/// let error = scope.join().await.expect_err("the failure itself goes to join");
+/// assert_eq!(error.downcast_ref::<&str>(), Some(&"bad input"));
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TaskError {
