@@ -91,6 +91,21 @@ value_outputs!(
 
 /// The error a child failed with, as its scope keeps it: type-erased, still
 /// printable, and recoverable with [`downcast`](ChildError::downcast).
+///
+/// ```
+/// use std::io;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// scope.spawn(async { Err::<(), _>(io::Error::new(io::ErrorKind::NotFound, "no config")) });
+/// let error = scope.join().await.expect_err("the child failed");
+/// let child_error: &taskscope::ChildError = error.first().expect("one failure").error();
+/// assert_eq!(child_error.to_string(), "no config");
+/// let kind = child_error.downcast_ref::<io::Error>().map(io::Error::kind);
+/// assert_eq!(kind, Some(io::ErrorKind::NotFound));
+/// # }
+/// ```
 pub struct ChildError {
     inner: Box<dyn ErasedError>,
 }
