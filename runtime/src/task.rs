@@ -192,16 +192,55 @@ impl<T> TaskHandle<T> {
 
     /// Aborts this child. It stops at its next `.await`; its scope is not
     /// cancelled and does not count this as a failure.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let stuck = scope.spawn(std::future::pending::<()>());
+    /// let sibling = scope.spawn(async { tokio::task::yield_now().await; taskscope::is_cancelled() });
+    /// stuck.abort();
+    /// assert_eq!(stuck.await, Err(taskscope::TaskError::Aborted));
+    /// assert_eq!(sibling.await, Ok(false)); // the scope was not cancelled
+    /// scope.join().await.expect("an abort is not a failure");
+    /// # }
+    /// ```
     pub fn abort(&self) {
         self.join.abort();
     }
 
     /// Whether the child has finished (or was aborted).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let (tx, rx) = tokio::sync::oneshot::channel::<u8>();
+    /// let child = scope.spawn(rx);
+    /// tokio::task::yield_now().await;
+    /// assert!(!child.is_finished()); // still waiting for the value
+    /// tx.send(7).expect("the child is waiting");
+    /// scope.join().await.expect("nothing failed");
+    /// assert!(child.is_finished());
+    /// assert_eq!(child.await, Ok(7));
+    /// # }
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.join.is_finished()
     }
 
     /// The tokio task id of the child.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let child = scope.spawn(async { Ok::<_, std::convert::Infallible>(tokio::task::id()) });
+    /// let id = child.id();
+    /// assert_eq!(child.await, Ok(id)); // the id tokio gave the task
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     pub fn id(&self) -> tokio::task::Id {
         self.join.id()
     }
