@@ -8,9 +8,10 @@
 //! async fn name(args) -> R {
 //!     let scope = __private::builder("name") /* .supervise() .limit(..) .timeout(..) */ .build();
 //!     let body = async move { if false { return __private::never::<R>(); } { user's body } };
-//!     __private::run_result(scope, body).await       // R is spelled `…Result<..>`
+//!     let runner = __private::result_runner(&body);   // R is spelled `…Result<..>`
 //!     // or, for any other R, a runner picked by the body's output type:
-//!     // (&Route::of(&body)).__taskscope_route().run(scope, body).await
+//!     // let runner = (&Route::of(&body)).__taskscope_route();
+//!     runner.run(scope, body).await
 //! }
 //! ```
 //!
@@ -22,6 +23,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::num::NonZeroUsize;
+use std::time::Duration;
 
 use crate::{ScopeBuilder, ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskOutput, TaskScope};
 
@@ -29,6 +31,12 @@ use crate::{ScopeBuilder, ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskO
 /// scope is named after the function, so its errors say which one failed.
 pub fn builder(name: &'static str) -> ScopeBuilder {
     TaskScope::builder().name(name)
+}
+
+/// The value of `#[scoped(timeout = ..)]`: a `Duration` (a function of its
+/// own so that a value of another type is reported here, at the argument).
+pub fn timeout(timeout: Duration) -> Duration {
+    timeout
 }
 
 /// The value of `#[scoped(limit = n)]` when `n` is not a literal (a literal
@@ -84,20 +92,23 @@ pub trait HoldsScopeError: From<ScopeError> {}
 
 impl<E: From<ScopeError>> HoldsScopeError for E {}
 
-/// Runs the body of a `#[scoped]` fn whose return type is spelled
-/// `…Result<T, E>`, with the semantics of [`TaskScope::run`].
-pub fn run_result<T, E, F>(scope: TaskScope, body: F) -> impl Future<Output = Result<T, E>>
+/// The runner of a body whose return type is spelled `…Result<T, E>`. The
+/// bound is checked here, once, and spanned at the return type; the runner
+/// carries the conversion, so running the body asks nothing more of `E`
+/// (and a missing `From<ScopeError>` is one error, not one per use).
+pub fn result_runner<T, E, F>(_body: &F) -> ResultRunner<E>
 where
     F: Future<Output = Result<T, E>>,
     E: HoldsScopeError,
 {
-    scope.run(body)
+    ResultRunner { convert: E::from }
 }
 
 /// Picks how a `#[scoped]` body whose return type is not spelled `Result`
 /// is run, from its output type `R` (autoref specialisation: the expansion
-/// calls `(&Route::of(&body)).__taskscope_route()` with [`ViaResult`] and [`ViaValue`] in
-/// scope). `fn() -> R` keeps the marker `Send` and `Sync` whatever `R` is.
+/// calls `(&Route::of(&body)).__taskscope_route()` with [`ViaResult`] and
+/// [`ViaValue`] in scope). `fn() -> R` keeps the marker `Send` and `Sync`
+/// whatever `R` is.
 pub struct Route<R>(PhantomData<fn() -> R>);
 
 impl<R> Route<R> {
@@ -109,16 +120,18 @@ impl<R> Route<R> {
 
 /// Chosen when the output is a `Result<T, E>` with `E: From<ScopeError>`
 /// (a type alias of one, typically).
-pub trait ViaResult {
+pub trait ViaResult<E> {
     /// The runner of a `Result` body (a name no user trait is likely to
     /// have: a user trait in scope with a blanket impl and the same method
     /// name would take part in the method resolution).
-    fn __taskscope_route(&self) -> ResultRunner {
-        ResultRunner
-    }
+    fn __taskscope_route(&self) -> ResultRunner<E>;
 }
 
-impl<T, E: From<ScopeError>> ViaResult for Route<Result<T, E>> {}
+impl<T, E: From<ScopeError>> ViaResult<E> for Route<Result<T, E>> {
+    fn __taskscope_route(&self) -> ResultRunner<E> {
+        ResultRunner { convert: E::from }
+    }
+}
 
 /// Chosen for every other output type (one more autoref than [`ViaResult`]).
 pub trait ViaValue {
@@ -130,18 +143,41 @@ pub trait ViaValue {
 
 impl<R> ViaValue for &Route<R> {}
 
-/// Runs a body whose output is a `Result<T, E>` with `E: From<ScopeError>`.
-#[derive(Debug, Clone, Copy)]
-pub struct ResultRunner;
+/// Runs a body whose output is a `Result<T, E>`, turning the children's
+/// failures into an `E` with the conversion it carries.
+pub struct ResultRunner<E> {
+    convert: fn(ScopeError) -> E,
+}
 
-impl ResultRunner {
-    /// [`TaskScope::run`].
-    pub fn run<T, E, F>(self, scope: TaskScope, body: F) -> impl Future<Output = Result<T, E>>
+/// The error of a `Result` body as [`TaskScope::run`] sees it: the body's
+/// own, or the scope's. Always `From<ScopeError>`, whatever `E` is.
+enum BodyOrScope<E> {
+    Body(E),
+    Scope(ScopeError),
+}
+
+impl<E> From<ScopeError> for BodyOrScope<E> {
+    fn from(error: ScopeError) -> Self {
+        BodyOrScope::Scope(error)
+    }
+}
+
+impl<E> ResultRunner<E> {
+    /// [`TaskScope::run`]: the body's `Err` cancels and joins the children
+    /// and is returned; after an `Ok`, the children's failures (or the
+    /// deadline) become the `Err`; a panic is resumed after the join.
+    pub async fn run<T, F>(self, scope: TaskScope, body: F) -> Result<T, E>
     where
         F: Future<Output = Result<T, E>>,
-        E: From<ScopeError>,
     {
-        scope.run(body)
+        let ran = scope
+            .run(async move { body.await.map_err(BodyOrScope::Body) })
+            .await;
+        match ran {
+            Ok(value) => Ok(value),
+            Err(BodyOrScope::Body(error)) => Err(error),
+            Err(BodyOrScope::Scope(error)) => Err((self.convert)(error)),
+        }
     }
 }
 

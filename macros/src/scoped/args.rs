@@ -16,6 +16,33 @@ use crate::diagnostics::Errors;
 
 /// The valid keys, as error messages list them.
 const KEYS: &str = "`name`, `crate`, `supervise`, `limit`, `timeout`";
+const KEY_NAMES: [&str; 5] = ["name", "crate", "supervise", "limit", "timeout"];
+
+/// Levenshtein distance, for "did you mean" (keys are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute =
+                previous.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != *cb);
+            let delete = previous
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let insert = current
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            current.push(substitute.min(delete).min(insert));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(usize::MAX)
+}
 
 /// The arguments that parsed; a bad one is absent, as if it had not been
 /// given.
@@ -109,10 +136,17 @@ impl Args {
                 let timeout = parse_timeout(input)?;
                 set_once(&mut self.timeout, timeout, &key)
             }
-            _ => Err(syn::Error::new(
-                key.span(),
-                format!("unknown `#[scoped]` argument `{key}`: expected one of {KEYS}"),
-            )),
+            unknown => {
+                let hint = KEY_NAMES
+                    .iter()
+                    .find(|valid| edit_distance(unknown, valid) <= (valid.len() / 4).max(1))
+                    .map(|valid| format!(" (did you mean `{valid}`?)"))
+                    .unwrap_or_default();
+                Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown `#[scoped]` argument `{key}`{hint}: expected one of {KEYS}"),
+                ))
+            }
         }
     }
 }

@@ -10,7 +10,8 @@
 //!         if false { return ::taskscope::__private::never::<R>(); }
 //!         user's statements, rewritten
 //!     };
-//!     ::taskscope::__private::run_result(__taskscope_scope, __taskscope_body).await
+//!     let __taskscope_runner = ::taskscope::__private::result_runner(&__taskscope_body);
+//!     __taskscope_runner.run(__taskscope_scope, __taskscope_body).await
 //! }
 //! ```
 //!
@@ -83,9 +84,23 @@ pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Erro
         // The fake `return` fixes the async block's output type before the
         // user's statements are checked. (For `-> !` it would itself be
         // unreachable code, and `!` needs no conversion.)
+        // Spanned at the return type: "return type inferred to be `R`
+        // here" notes point at the signature.
+        let (at_first, at_last) = return_type_spans(&sig.output, glue);
+        let never = match &sig.output {
+            ReturnType::Type(_, ty) => private_fn_at(krate.as_ref(), ty, glue, "never"),
+            ReturnType::Default => {
+                let mut path = runtime.clone();
+                path.segments.push(Ident::new("__private", glue).into());
+                path.segments.push(Ident::new("never", glue).into());
+                path
+            }
+        };
+        let return_token = quote_spanned!(at_first=> return);
+        let call = quote_spanned!(at_last=> ::<#output>());
         let fake_return: syn::Stmt = syn::parse_quote_spanned! {glue=>
             if false {
-                return #runtime::__private::never::<#output>();
+                #return_token #never #call;
             }
         };
         block.stmts.insert(0, fake_return);
@@ -96,16 +111,15 @@ pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Erro
             #runtime::__private::ValueRunner.run(#scope, #future).await
         },
         ReturnType::Type(_, ty) if is_spelled_result(ty) => {
-            // The call is spanned at the return type: if its error type
-            // cannot hold a `ScopeError`, the error underlines it.
-            let (first, last) = first_and_last_span(ty, glue);
-            let mut path =
-                paths::runtime_path(krate.as_ref(), Span::mixed_site().located_at(first));
-            let last = Span::mixed_site().located_at(last);
-            path.segments.push(Ident::new("__private", last).into());
-            path.segments.push(Ident::new("run_result", last).into());
+            // Spanned at the return type: if its error type cannot hold a
+            // `ScopeError`, the (single) error underlines it.
+            let path = private_fn_at(krate.as_ref(), ty, glue, "result_runner");
+            let (_, at_last) = return_type_spans(&sig.output, glue);
+            let argument = Ident::new("__taskscope_body", at_last);
+            let arguments = quote_spanned!(at_last=> (&#argument));
             quote_spanned! {glue=>
-                #path(#scope, #future).await
+                let #runner = #path #arguments;
+                #runner.run(#scope, #future).await
             }
         }
         _ => quote_spanned! {glue=>
@@ -154,7 +168,9 @@ fn config(args: &Args, runtime: &Path, glue: Span) -> TokenStream {
         None => {}
     }
     if let Some(timeout) = &args.timeout {
-        config.extend(quote_spanned!(glue=> .timeout(#timeout)));
+        config.extend(quote_spanned! {glue=>
+            .timeout(#runtime::__private::timeout(#timeout))
+        });
     }
     config
 }
@@ -210,6 +226,33 @@ fn is_spelled_result(ty: &Type) -> bool {
             .last()
             .is_some_and(|segment| segment.ident == "Result"),
         _ => false,
+    }
+}
+
+/// `<runtime>::__private::<name>`, spanned from the first to the last token
+/// of `ty` (with mixed-site hygiene), so that an error about the call
+/// underlines the type.
+fn private_fn_at(krate: Option<&Path>, ty: &Type, glue: Span, name: &str) -> Path {
+    let (first, last) = first_and_last_span(ty, glue);
+    let mut path = paths::runtime_path(krate, Span::mixed_site().located_at(first));
+    let last = Span::mixed_site().located_at(last);
+    path.segments.push(Ident::new("__private", last).into());
+    path.segments.push(Ident::new(name, last).into());
+    path
+}
+
+/// Mixed-site spans located at the first and last tokens of the return
+/// type (at the glue span when there is none).
+fn return_type_spans(output: &ReturnType, glue: Span) -> (Span, Span) {
+    match output {
+        ReturnType::Default => (glue, glue),
+        ReturnType::Type(_, ty) => {
+            let (first, last) = first_and_last_span(ty, glue);
+            (
+                Span::mixed_site().located_at(first),
+                Span::mixed_site().located_at(last),
+            )
+        }
     }
 }
 

@@ -27,7 +27,8 @@ impl Parse for ScopedFn {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         let defaultness: Option<Token![default]> = input.parse()?;
-        let sig: Signature = input.parse().map_err(|_| not_a_fn())?;
+        let item_start = input.span();
+        let sig: Signature = input.parse().map_err(|_| not_a_fn(item_start))?;
         if input.peek(Token![;]) {
             let semi: Token![;] = input.parse()?;
             return Ok(ScopedFn {
@@ -57,10 +58,10 @@ impl Parse for ScopedFn {
     }
 }
 
-/// The error for anything that is not an fn.
-pub(crate) fn not_a_fn() -> syn::Error {
+/// The error for anything that is not an fn, spanned at its first token.
+pub(crate) fn not_a_fn(span: Span) -> syn::Error {
     syn::Error::new(
-        Span::call_site(),
+        span,
         "`#[scoped]` goes on an `async fn`: the scope it creates is joined before the fn returns",
     )
 }
@@ -83,12 +84,15 @@ impl ScopedFn {
             ));
         }
         if sig.asyncness.is_none() && sig.constness.is_none() && sig.abi.is_none() {
-            errors.push(syn::Error::new(
-                sig.fn_token.span,
-                "`#[scoped]` goes on an `async fn`: the scope is joined by awaiting it before the fn \
-                 returns (for a synchronous fn, use `TaskScope` directly; with `#[tokio::main]` or \
-                 `#[tokio::test]`, put `#[scoped]` above them so that it sees the `async fn`)",
-            ));
+            let message = if self.body.as_ref().is_some_and(Body::blocks_on) {
+                "`#[scoped]` goes on an `async fn`, and this one was made synchronous by an \
+                 attribute above `#[scoped]` (`#[tokio::main]`, `#[tokio::test]`): write \
+                 `#[scoped]` above it"
+            } else {
+                "`#[scoped]` goes on an `async fn`: its scope is joined by awaiting it before the fn \
+                 returns (in a synchronous fn, use a `TaskScope` directly)"
+            };
+            errors.push(syn::Error::new(sig.fn_token.span, message));
         }
         if let Some(other) = self.attrs.iter().find(|attr| is_scoped_attr(attr)) {
             errors.push(syn::Error::new_spanned(
@@ -98,14 +102,31 @@ impl ScopedFn {
         }
         match (&self.body, &self.semi) {
             (Some(body), _) if errors.is_empty() => return Ok(body),
-            (None, Some(semi)) => errors.push(syn::Error::new(
-                semi.span,
+            (None, Some(semi)) => errors.push(syn::Error::new_spanned(
+                quote::quote!(#sig #semi),
                 "`#[scoped]` needs the fn's body: put it on the fn in the `impl` (or give this trait \
                  method a default body)",
             )),
             _ => {}
         }
-        Err(errors.into_error().unwrap_or_else(not_a_fn))
+        Err(errors
+            .into_error()
+            .unwrap_or_else(|| not_a_fn(Span::call_site())))
+    }
+}
+
+impl Body {
+    /// Whether the body calls `block_on`: a synchronous fn that runs a
+    /// runtime, as `#[tokio::main]` and `#[tokio::test]` write them.
+    fn blocks_on(&self) -> bool {
+        fn mentions(tokens: proc_macro2::TokenStream) -> bool {
+            tokens.into_iter().any(|tree| match tree {
+                proc_macro2::TokenTree::Ident(ident) => ident == "block_on",
+                proc_macro2::TokenTree::Group(group) => mentions(group.stream()),
+                _ => false,
+            })
+        }
+        mentions(quote::ToTokens::to_token_stream(&self.block))
     }
 }
 

@@ -88,7 +88,11 @@ fn rewrite_tokens(rewriter: &mut Rewriter, tokens: TokenStream) -> TokenStream {
         match scan_path(&trees, index) {
             Some(path) if !after_dot => {
                 let written = trees.get(index..path.end).unwrap_or_default();
-                match classify(&path, &trees) {
+                let (class, shown_end) = match classify(&path, &trees) {
+                    Some((class, shown_end)) => (Some(class), shown_end),
+                    None => (None, path.end),
+                };
+                match class {
                     Some(Class::Redirect(target)) => {
                         rewriter.hits += 1;
                         if !path.leading_colon {
@@ -107,7 +111,12 @@ fn rewrite_tokens(rewriter: &mut Rewriter, tokens: TokenStream) -> TokenStream {
                     }
                     Some(Class::Forbidden(forbidden)) => {
                         rewriter.hits += 1;
-                        let shown: TokenStream = written.iter().cloned().collect();
+                        let shown: TokenStream = trees
+                            .get(index..shown_end)
+                            .unwrap_or(written)
+                            .iter()
+                            .cloned()
+                            .collect();
                         rewriter
                             .errors
                             .push(syn::Error::new_spanned(shown, forbidden.message()));
@@ -172,10 +181,11 @@ fn scan_path(trees: &[TokenTree], start: usize) -> Option<TokenPath> {
     })
 }
 
-fn classify(path: &TokenPath, trees: &[TokenTree]) -> Option<Class> {
+/// What the path is, and the end of the tokens an error about it shows.
+fn classify(path: &TokenPath, trees: &[TokenTree]) -> Option<(Class, usize)> {
     let names: Vec<String> = path.names.iter().map(Ident::to_string).collect();
     if let Some(class) = paths::classify_names(path.leading_colon, &names) {
-        return Some(class);
+        return Some((class, path.end));
     }
     // `Handle::current().spawn(..)` written inside a macro.
     let is_handle = matches!(
@@ -190,9 +200,8 @@ fn classify(path: &TokenPath, trees: &[TokenTree]) -> Option<Class> {
     if is_handle && called && is_punct(trees.get(path.end + 1), '.') {
         if let Some(TokenTree::Ident(method)) = trees.get(path.end + 2) {
             if method == "spawn" || method == "spawn_blocking" {
-                return Some(Class::Forbidden(Forbidden::RuntimeSpawn(
-                    method.to_string(),
-                )));
+                let forbidden = Forbidden::RuntimeSpawn(method.to_string());
+                return Some((Class::Forbidden(forbidden), path.end + 3));
             }
         }
     }

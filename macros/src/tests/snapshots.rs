@@ -5,7 +5,7 @@
 //! Regenerate after an intended change, then review the diff in git:
 //!
 //! ```text
-//! SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+//! SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 //! ```
 
 use std::path::PathBuf;
@@ -57,7 +57,7 @@ fn check(name: &str, context: Context, args: &str, item: &str) {
         format!("#[scoped({args})]")
     };
     let actual = format!(
-        "// Snapshot of `{attribute}` on:\n//\n{}//\n// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot\n\n{}",
+        "// Snapshot of `{attribute}` on:\n//\n{}//\n// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots\n\n{}",
         commented(&pretty(item_tokens, context)),
         pretty(output, context),
     );
@@ -72,7 +72,7 @@ fn check(name: &str, context: Context, args: &str, item: &str) {
     if expected != actual {
         panic!(
             "the expansion of snapshot `{name}` changed ({}):\n{}\nIf the change is intended: \
-             SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot",
+             SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots",
             path.display(),
             line_diff(&expected, &actual)
         );

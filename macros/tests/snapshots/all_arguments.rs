@@ -7,13 +7,13 @@
 //     Ok(())
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
     let __taskscope_scope = my_runtime::taskscope::__private::builder("crawl")
         .supervise()
         .limit(my_runtime::taskscope::__private::limit(8))
-        .timeout(Duration::from_millis(ms))
+        .timeout(my_runtime::taskscope::__private::timeout(Duration::from_millis(ms)))
         .build();
     let scope = my_runtime::taskscope::__private::handle(&__taskscope_scope);
     let __taskscope_body = async move {
@@ -25,6 +25,8 @@ async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
         }
         Ok(())
     };
-    my_runtime::taskscope::__private::run_result(__taskscope_scope, __taskscope_body)
-        .await
+    let __taskscope_runner = my_runtime::taskscope::__private::result_runner(
+        &__taskscope_body,
+    );
+    __taskscope_runner.run(__taskscope_scope, __taskscope_body).await
 }

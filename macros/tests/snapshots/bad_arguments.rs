@@ -5,7 +5,7 @@
 //     1
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn f() -> u8 {
     let __taskscope_scope = ::taskscope::__private::builder("f")

@@ -11,7 +11,7 @@
 //     tokio::join!(async { std::thread::spawn(|| {}); });
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn detaches() {
     let __taskscope_scope = ::taskscope::__private::builder("detaches").build();

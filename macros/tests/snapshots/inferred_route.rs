@@ -5,7 +5,7 @@
 //     Ok(page.await.unwrap())
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn render(id: u32) -> AppResult<impl std::fmt::Display + Send> {
     let __taskscope_scope = ::taskscope::__private::builder("render").build();

@@ -24,7 +24,7 @@
 //     scope.spawn(z());
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn untouched() {
     let __taskscope_scope = ::taskscope::__private::builder("untouched").build();

@@ -16,7 +16,7 @@
 //     }
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 impl Snapshot {
     pub(crate) async fn process<'a, T>(
@@ -41,6 +41,9 @@ impl Snapshot {
             }
             Ok(self.collect().await?)
         };
-        ::taskscope::__private::run_result(__taskscope_scope, __taskscope_body).await
+        let __taskscope_runner = ::taskscope::__private::result_runner(
+            &__taskscope_body,
+        );
+        __taskscope_runner.run(__taskscope_scope, __taskscope_body).await
     }
 }

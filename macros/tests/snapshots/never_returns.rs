@@ -7,7 +7,7 @@
 //     }
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn serve(listener: Listener) -> ! {
     let __taskscope_scope = ::taskscope::__private::builder("serve").build();

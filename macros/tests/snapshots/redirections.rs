@@ -24,7 +24,7 @@
 //     println!("{}", tokio::spawn(q()).is_finished());
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn all_forms(&self) {
     let __taskscope_scope = ::taskscope::__private::builder("all_forms")

@@ -9,7 +9,7 @@
 //     Ok(parse(&text)?)
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn load(path: &str) -> Result<Config, AppError> {
     let __taskscope_scope = ::taskscope::__private::builder("load").build();
@@ -26,5 +26,6 @@ async fn load(path: &str) -> Result<Config, AppError> {
         let text = raw.await.map_err(AppError::from)?;
         Ok(parse(&text)?)
     };
-    ::taskscope::__private::run_result(__taskscope_scope, __taskscope_body).await
+    let __taskscope_runner = ::taskscope::__private::result_runner(&__taskscope_body);
+    __taskscope_runner.run(__taskscope_scope, __taskscope_body).await
 }

@@ -7,7 +7,7 @@
 //     }
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 trait Snapshot {
     async fn refresh(&self) -> Result<(), Self::Error> {
@@ -19,6 +19,9 @@ trait Snapshot {
             ::taskscope::__private::discard(::taskscope::__private::spawn(Self::ping()));
             Ok(())
         };
-        ::taskscope::__private::run_result(__taskscope_scope, __taskscope_body).await
+        let __taskscope_runner = ::taskscope::__private::result_runner(
+            &__taskscope_body,
+        );
+        __taskscope_runner.run(__taskscope_scope, __taskscope_body).await
     }
 }

@@ -12,7 +12,7 @@
 //     total
 // }
 //
-// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros snapshot
+// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 /// Counts the pages.
 pub async fn count(urls: Vec<String>) -> usize {

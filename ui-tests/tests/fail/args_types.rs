@@ -1,0 +1,10 @@
+// Values the macro cannot check are checked by the compiler, at the value.
+use taskscope::scoped;
+
+#[scoped(timeout = secs)]
+async fn timeout_not_a_duration(secs: u64) {}
+
+#[scoped(limit = width)]
+async fn limit_not_a_usize(width: u32) {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use taskscope::scoped;
+
+#[scoped]
+const fn constant() -> u8 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use taskscope::scoped;
+
+#[scoped]
+extern "C" fn callback() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use taskscope::scoped;
+
+#[scoped]
+struct Worker;
+
+fn main() {}

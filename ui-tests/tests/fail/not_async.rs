@@ -1,0 +1,8 @@
+use taskscope::scoped;
+
+#[scoped]
+fn not_async() {
+    tokio::spawn(async {});
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use taskscope::scoped;
+
+#[scoped]
+#[scoped(supervise)]
+async fn twice() {}
+
+fn main() {}

@@ -1,0 +1,112 @@
+//! The expansion of `#[scoped]` under strict user lints: this file is a
+//! normal test target, so `cargo clippy --all-targets -- -D warnings` checks
+//! it with `clippy::pedantic` denied (no lint may fire on generated code),
+//! and `cargo test` runs the compositions trybuild cannot run as tests:
+//! `#[scoped]` above `#[tokio::test]`, and with `#[instrument]`.
+
+#![deny(
+    warnings,
+    unused_qualifications,
+    unused_results,
+    clippy::all,
+    clippy::pedantic
+)]
+#![allow(clippy::unused_async)]
+
+use std::time::Duration;
+
+use taskscope::{scoped, ScopeError};
+use tracing::instrument;
+
+#[derive(Debug)]
+struct AppError;
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("app error")
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<ScopeError> for AppError {
+    fn from(_: ScopeError) -> Self {
+        AppError
+    }
+}
+
+type AppResult<T> = Result<T, AppError>;
+
+#[scoped]
+async fn unit() {
+    tokio::spawn(async {});
+}
+
+#[scoped]
+async fn early_return(fail: bool) -> Result<u8, AppError> {
+    let child = tokio::spawn(async { 1u8 });
+    if fail {
+        return Err(AppError);
+    }
+    Ok(child.await.unwrap_or_default())
+}
+
+#[scoped]
+async fn ends_with_return() -> AppResult<()> {
+    tokio::task::spawn_blocking(|| ());
+    return Ok(());
+}
+
+#[scoped(name = scope, supervise, limit = 2, timeout = Duration::from_secs(5))]
+async fn with_arguments() -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let handle = scope.spawn(async { 2usize })?;
+    Ok(handle.await.unwrap_or_default())
+}
+
+#[scoped]
+async fn value() -> impl std::fmt::Display {
+    tokio::join!(tokio::spawn(async { 1u8 }), async {})
+        .0
+        .unwrap_or_default()
+}
+
+struct Service;
+
+impl Service {
+    #[instrument(skip(self))]
+    #[scoped]
+    async fn handle(&self, request: u8) -> u8 {
+        tokio::spawn(async move { request })
+            .await
+            .unwrap_or_default()
+    }
+}
+
+#[scoped]
+#[instrument]
+async fn instrumented(n: u8) -> u8 {
+    n
+}
+
+#[scoped]
+#[tokio::test]
+async fn scoped_above_tokio_test() {
+    unit().await;
+    assert!(early_return(true).await.is_err());
+    assert_eq!(early_return(false).await.ok(), Some(1));
+    assert!(ends_with_return().await.is_ok());
+    assert_eq!(with_arguments().await.ok(), Some(2));
+    assert_eq!(value().await.to_string(), "1");
+    assert_eq!(Service.handle(3).await, 3);
+    assert_eq!(instrumented(4).await, 4);
+    // The test body is scoped too: this child is joined before it ends.
+    tokio::spawn(async {});
+}
+
+#[scoped(timeout = Duration::from_secs(5))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scoped_above_multi_thread_test() -> Result<(), AppError> {
+    let child = tokio::spawn(async { Ok::<u8, AppError>(1) });
+    assert_eq!(child.await.ok(), Some(1));
+    Ok(())
+}
