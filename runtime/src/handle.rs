@@ -36,6 +36,19 @@ pub struct ScopeHandle {
 
 impl ScopeHandle {
     /// Spawns a child into the scope, unless it has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// let child = handle.spawn(async { 40 + 2 })?;
+    /// assert_eq!(child.await, Ok(42));
+    /// scope.join().await.expect("nothing failed");
+    /// assert!(handle.spawn(async { 0 }).is_err()); // closed: no task was created
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn<F>(
         &self,
@@ -52,6 +65,21 @@ impl ScopeHandle {
     /// Spawns a background child (see
     /// [`TaskScope::spawn_background`](crate::TaskScope::spawn_background)),
     /// unless the scope has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let pinger = scope.handle().spawn_background(async {
+    ///     taskscope::cancelled().await;
+    ///     "stopped"
+    /// })?;
+    /// assert_eq!(scope.alive(), (0, 1)); // background children do not hold the scope open
+    /// scope.join().await.expect("nothing failed");
+    /// assert_eq!(pinger.await, Ok("stopped"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn_background<F>(
         &self,
@@ -68,6 +96,17 @@ impl ScopeHandle {
     /// Runs blocking work as a child (see
     /// [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)),
     /// unless the scope has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let lines = scope.handle().spawn_blocking(|| "a\nb\nc".lines().count())?;
+    /// assert_eq!(lines.await, Ok(3));
+    /// scope.join().await.expect("nothing failed");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, O>(&self, work: F) -> Result<TaskHandle<O::Success>, Closed>
     where
@@ -79,26 +118,76 @@ impl ScopeHandle {
     }
 
     /// Starts a child with more options (a name, background).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// handle.task().name("sync").spawn(async { Err::<(), _>("remote unreachable") })?;
+    /// let error = scope.join().await.expect_err("the sync failed");
+    /// assert_eq!(error.first().and_then(|f| f.task().name()), Some("sync"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn task(&self) -> TaskBuilder<'_> {
         TaskBuilder::from_handle(&self.shared)
     }
 
     /// Cancels the scope (see [`TaskScope::cancel`](crate::TaskScope::cancel)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// let waiter = scope.spawn(async { taskscope::cancelled().await; "woke" });
+    /// scope.spawn(async move { handle.cancel() }); // a child stops the whole scope
+    /// assert_eq!(waiter.await, Ok("woke"));
+    /// scope.join().await.expect("cancelling is not a failure");
+    /// # }
+    /// ```
     pub fn cancel(&self) {
         self.shared.signal.cancel();
     }
 
     /// Whether the scope was cancelled.
+    ///
+    /// ```
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// assert!(!handle.is_cancelled());
+    /// scope.cancel();
+    /// assert!(handle.is_cancelled());
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.shared.signal.is_cancelled()
     }
 
     /// Completes when the scope is cancelled.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// let watcher = scope.spawn(async move { handle.cancelled().await; "saw it" });
+    /// scope.cancel();
+    /// assert_eq!(watcher.await, Ok("saw it"));
+    /// scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     pub async fn cancelled(&self) {
         self.shared.signal.cancelled().await;
     }
 
     /// The scope's name, if it was given one.
+    ///
+    /// ```
+    /// let scope = taskscope::TaskScope::builder().name("workers").build();
+    /// assert_eq!(scope.handle().name(), Some("workers"));
+    /// assert_eq!(taskscope::TaskScope::new().handle().name(), None);
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.shared.name()
     }
