@@ -56,6 +56,24 @@ pub struct Cancellation {
 impl Cancellation {
     /// The current scope's cancellation. Outside any scope nothing can cancel
     /// the caller, and guarded futures simply run.
+    ///
+    /// ```
+    /// use taskscope::Cancellation;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// assert_eq!(Cancellation::current().guard(async { 1 }).await, Ok(1)); // no scope here
+    /// let scope = taskscope::TaskScope::new();
+    /// let seen = scope.spawn(async {
+    ///     let cancellation = Cancellation::current(); // this child's scope
+    ///     taskscope::cancelled().await;
+    ///     cancellation.is_cancelled()
+    /// });
+    /// scope.cancel();
+    /// assert_eq!(seen.await, Ok(true));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     pub fn current() -> Self {
         Cancellation {
             signal: with_current_scope(|scope| scope.map(|shared| Arc::clone(&shared.signal))),
@@ -63,6 +81,14 @@ impl Cancellation {
     }
 
     /// Whether it has been cancelled.
+    ///
+    /// ```
+    /// let scope = taskscope::TaskScope::new();
+    /// let cancellation = taskscope::Cancellation::from(&scope);
+    /// assert!(!cancellation.is_cancelled());
+    /// scope.cancel();
+    /// assert!(cancellation.is_cancelled());
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.signal
             .as_ref()
@@ -70,6 +96,21 @@ impl Cancellation {
     }
 
     /// Awaits `future` unless the scope is cancelled first.
+    ///
+    /// ```
+    /// use taskscope::{Cancellation, Cancelled};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let cancellation = Cancellation::from(&scope);
+    /// assert_eq!(cancellation.guard(async { "ready" }).await, Ok("ready"));
+    /// scope.cancel();
+    /// // Cancellation wins a tie with a ready future.
+    /// assert_eq!(cancellation.guard(async { "ready" }).await, Err(Cancelled));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     pub fn guard<F: IntoFuture>(&self, future: F) -> Guarded<'_, F::IntoFuture> {
         Guarded {
             inner: future.into_future(),
@@ -107,6 +148,28 @@ impl std::fmt::Debug for Cancellation {
 pin_project! {
     /// A future awaited unless its scope is cancelled first; made by
     /// [`Cancellation::guard`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use taskscope::{Cancellation, Cancelled, Guarded};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// scope.spawn(async move {
+    ///     tokio::time::sleep(Duration::from_secs(1)).await;
+    ///     handle.cancel();
+    /// });
+    /// let cancellation = Cancellation::from(&scope);
+    /// let long_sleep: Guarded<'_, _> =
+    ///     cancellation.guard(tokio::time::sleep(Duration::from_secs(60)));
+    /// let started = tokio::time::Instant::now();
+    /// assert_eq!(long_sleep.await, Err(Cancelled)); // interrupted while pending
+    /// assert_eq!(started.elapsed(), Duration::from_secs(1));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Guarded<'a, F> {
         #[pin]
