@@ -7,6 +7,17 @@ use crate::registry::{dump, TaskTree};
 
 /// How long a leak check waits, by default, for tasks to finish before it
 /// calls them leaked.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// scope.spawn(std::future::pending::<()>()); // never ends: a leak
+/// let started = tokio::time::Instant::now();
+/// taskscope::LeakCheck::new().run().await.expect_err("the child is still alive");
+/// assert_eq!(started.elapsed(), taskscope::DEFAULT_SETTLE_TIME); // it kept looking until then
+/// # }
+/// ```
 pub const DEFAULT_SETTLE_TIME: Duration = Duration::from_secs(1);
 
 /// Checks that the current tokio runtime has no task left: none spawned
@@ -61,6 +72,16 @@ impl Default for LeakCheck {
 
 impl LeakCheck {
     /// A check with the [default settle time](DEFAULT_SETTLE_TIME).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { "done" });
+    /// scope.join().await.expect("nothing failed");
+    /// assert!(taskscope::LeakCheck::new().run().await.is_ok()); // a joined scope leaves nothing
+    /// # }
+    /// ```
     pub fn new() -> Self {
         LeakCheck {
             settle: DEFAULT_SETTLE_TIME,
@@ -68,6 +89,22 @@ impl LeakCheck {
     }
 
     /// How long to wait for tasks to finish before calling them leaked.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use taskscope::LeakCheck;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(tokio::time::sleep(Duration::from_millis(50)));
+    /// let impatient = LeakCheck::new().settle_time(Duration::from_millis(10)).run().await;
+    /// assert_eq!(impatient.expect_err("the child still sleeps").leaked().len(), 1);
+    /// let patient = LeakCheck::new().settle_time(Duration::from_millis(100)).run().await;
+    /// assert!(patient.is_ok()); // the child ended within 100 ms
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
     pub fn settle_time(mut self, settle: Duration) -> Self {
         self.settle = settle;
         self
@@ -78,6 +115,20 @@ impl LeakCheck {
     /// # Panics
     ///
     /// Outside a tokio runtime.
+    ///
+    /// ```
+    /// use taskscope::LeakCheck;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let worker = scope.spawn(std::future::pending::<()>());
+    /// let report = LeakCheck::new().run().await.expect_err("the worker is still alive");
+    /// assert_eq!(report.leaked().len(), 1);
+    /// worker.abort();
+    /// assert!(LeakCheck::new().run().await.is_ok()); // an aborted task is gone by its next poll
+    /// # }
+    /// ```
     pub async fn run(self) -> Result<(), LeakReport> {
         let runtime = tokio::runtime::Handle::current();
         let started = tokio::time::Instant::now();
@@ -123,6 +174,21 @@ pub fn assert_no_leaks(runtime: &tokio::runtime::Runtime) {
 }
 
 /// One task spawned through taskscope that outlived its test.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::builder().name("cache").build();
+/// scope.task().name("refresher").spawn(std::future::pending::<()>())?;
+/// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+/// let report = check.run().await.expect_err("the refresher is still alive");
+/// let leaked: &taskscope::LeakedTask = report.leaked().first().expect("one leaked task");
+/// assert_eq!((leaked.name(), leaked.scope_path()), (Some("refresher"), "cache"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct LeakedTask {
     name: Option<String>,
@@ -133,21 +199,85 @@ pub struct LeakedTask {
 
 impl LeakedTask {
     /// The task's name, if it was given one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.task().name("poller").spawn(std::future::pending::<()>())?;
+    /// scope.spawn(std::future::pending::<()>());
+    /// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+    /// let report = check.run().await.expect_err("both are still alive");
+    /// let names: Vec<_> = report.leaked().iter().map(|task| task.name()).collect();
+    /// assert_eq!(names, [Some("poller"), None]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// Where it was spawned.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let line = line!() + 1;
+    /// scope.spawn(std::future::pending::<()>());
+    /// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+    /// let report = check.run().await.expect_err("the child is still alive");
+    /// let location = report.leaked().first().expect("one leaked task").location();
+    /// assert_eq!((location.file(), location.line()), (file!(), line));
+    /// # }
+    /// ```
     pub fn location(&self) -> &'static std::panic::Location<'static> {
         self.location
     }
 
     /// The scopes above it, outermost first, joined by `/`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let server = taskscope::TaskScope::builder().name("server").build();
+    /// server.spawn(async {
+    ///     let conn = taskscope::TaskScope::builder().name("conn").build(); // nested in `server`
+    ///     conn.spawn(std::future::pending::<()>());
+    ///     conn.join().await
+    /// });
+    /// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+    /// let report = check.run().await.expect_err("both children are still alive");
+    /// let paths: Vec<_> = report.leaked().iter().map(|task| task.scope_path()).collect();
+    /// assert_eq!(paths, ["server", "server/conn"]);
+    /// # }
+    /// ```
     pub fn scope_path(&self) -> &str {
         &self.scope_path
     }
 
     /// How long it had been alive when the check gave up.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(std::future::pending::<()>());
+    /// tokio::time::sleep(Duration::from_secs(5)).await;
+    /// let check = taskscope::LeakCheck::new().settle_time(Duration::from_secs(1));
+    /// let report = check.run().await.expect_err("the child is still alive");
+    /// let age = report.leaked().first().expect("one leaked task").age();
+    /// assert!(age >= Duration::from_secs(6)); // 5 s before the check, 1 s during it
+    /// # }
+    /// ```
     pub fn age(&self) -> Duration {
         self.age
     }
@@ -155,6 +285,25 @@ impl LeakedTask {
 
 /// What a failed [`LeakCheck`] found: the taskscope tasks still alive (named,
 /// with spawn location, scope path and age), and how many other tasks are.
+///
+/// Displayed, it lists every leaked task on a line of its own.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::builder().name("jobs").build();
+/// scope.task().name("stuck").spawn(std::future::pending::<()>())?;
+/// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+/// let report: taskscope::LeakReport = check.run().await.expect_err("the job is still alive");
+/// let text = report.to_string();
+/// assert!(text.starts_with("1 task still alive"));
+/// assert!(text.contains("task `stuck` spawned at "));
+/// assert!(text.contains(" in scope jobs, "));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct LeakReport {
     leaked: Vec<LeakedTask>,
@@ -185,12 +334,42 @@ impl LeakReport {
     }
 
     /// The taskscope tasks still alive.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(async { "finishes at once" });
+    /// scope.spawn(std::future::pending::<()>());
+    /// scope.spawn(std::future::pending::<()>());
+    /// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+    /// let report = check.run().await.expect_err("two children never end");
+    /// assert_eq!(report.leaked().len(), 2);
+    /// # }
+    /// ```
     pub fn leaked(&self) -> &[LeakedTask] {
         &self.leaked
     }
 
     /// How many other tasks (a raw `tokio::spawn`, a `JoinSet`, ...) are still
     /// alive on the runtime.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.spawn(std::future::pending::<()>());
+    /// let raw = tokio::spawn(std::future::pending::<()>()); // not through taskscope
+    /// let check = taskscope::LeakCheck::new().settle_time(Duration::from_millis(10));
+    /// let report = check.run().await.expect_err("both tasks are still alive");
+    /// assert_eq!((report.leaked().len(), report.untracked()), (1, 1));
+    /// # raw.abort();
+    /// # }
+    /// ```
     pub fn untracked(&self) -> usize {
         self.untracked
     }
