@@ -70,6 +70,16 @@ async fn value() -> impl std::fmt::Display {
         .unwrap_or_default()
 }
 
+/// Returns a future: clippy's `async_yields_async` must not fire on the
+/// body (it lints async blocks, and the body runs in one).
+#[scoped]
+async fn returns_a_handle() -> tokio::task::JoinHandle<u8> {
+    #[detached(reason = "returned to the caller, who awaits it")]
+    let handle = tokio::spawn(async { 5 });
+    tokio::task::yield_now().await;
+    handle
+}
+
 struct Service;
 
 impl Service {
@@ -99,6 +109,7 @@ async fn scoped_above_tokio_test() {
     assert_eq!(value().await.to_string(), "1");
     assert_eq!(Service.handle(3).await, 3);
     assert_eq!(instrumented(4).await, 4);
+    assert_eq!(returns_a_handle().await.await.ok(), Some(5));
     // The test body is scoped too: this child is joined before it ends.
     tokio::spawn(async {});
 }

@@ -132,6 +132,14 @@ pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Erro
         },
     };
 
+    // The body runs in an async block, which clippy's `async_yields_async`
+    // lints (an `async fn` it does not): a fn that returns a future (a
+    // `JoinHandle`, a `BoxFuture`) would warn. The allow is on the `let` of
+    // the body, so it also covers async blocks nested in such a body; it is
+    // left out where the return type cannot be a future.
+    let spelled_result = matches!(&sig.output, ReturnType::Type(_, ty) if is_spelled_result(ty));
+    let allow_awaitable = (!diverges && !unit && !spelled_result)
+        .then(|| quote_spanned!(glue=> #[allow(clippy::async_yields_async)]));
     let attrs = &item.attrs;
     let vis = &item.vis;
     let defaultness = &item.defaultness;
@@ -141,6 +149,7 @@ pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Erro
             #(#inner_attrs)*
             let #scope = #runtime::__private::builder(#name)#config.build();
             #binding
+            #allow_awaitable
             let #future = async move #block;
             #run
         }

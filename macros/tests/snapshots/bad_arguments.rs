@@ -11,6 +11,7 @@ async fn f() -> u8 {
     let __taskscope_scope = ::taskscope::__private::builder("f")
         .limit(::taskscope::__private::limit(2))
         .build();
+    #[allow(clippy::async_yields_async)]
     let __taskscope_body = async move {
         if false {
             return ::taskscope::__private::never::<u8>();

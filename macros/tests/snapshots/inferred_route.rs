@@ -9,6 +9,7 @@
 
 async fn render(id: u32) -> AppResult<impl std::fmt::Display + Send> {
     let __taskscope_scope = ::taskscope::__private::builder("render").build();
+    #[allow(clippy::async_yields_async)]
     let __taskscope_body = async move {
         if false {
             return ::taskscope::__private::never::<AppResult<_>>();

@@ -18,6 +18,7 @@
 pub async fn count(urls: Vec<String>) -> usize {
     #![allow(clippy::needless_collect)]
     let __taskscope_scope = ::taskscope::__private::builder("count").build();
+    #[allow(clippy::async_yields_async)]
     let __taskscope_body = async move {
         if false {
             return ::taskscope::__private::never::<usize>();
