@@ -287,3 +287,7 @@ fn not_spawned(call: &str, error: SpawnError) -> ! {
         _ => panic!("`{call}` in a #[scoped] fn could not spawn: {error}"),
     }
 }
+
+/// Support for the code `#[taskscope::test]` generates.
+#[path = "private_test.rs"]
+pub mod test;
