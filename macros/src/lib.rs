@@ -19,6 +19,7 @@
 
 mod diagnostics;
 mod scoped;
+mod test_attr;
 
 #[cfg(test)]
 mod tests;
@@ -34,4 +35,31 @@ pub fn scoped(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     scoped::expand(args.into(), item.into()).into()
+}
+
+/// Runs an `async fn` as a test on a tokio runtime of its own, as
+/// `#[tokio::test]` does, then fails the test if a task it started is still
+/// alive: a leak check with a bounded settle time.
+///
+/// Takes `#[tokio::test]`'s arguments (`flavor`, `worker_threads`,
+/// `start_paused`, `crate`) and `settle_ms = n`, the longest the check waits
+/// for tasks to finish (default `taskscope::DEFAULT_SETTLE_TIME`):
+///
+/// ```ignore
+/// #[taskscope::test(flavor = "multi_thread", worker_threads = 2, settle_ms = 200)]
+/// async fn fan_out() {
+///     let scope = taskscope::TaskScope::new();
+///     scope.spawn(async { 1 + 1 });
+///     scope.join().await.expect("nothing failed");
+/// }
+/// ```
+///
+/// Use it as `taskscope::test` (re-exported by `taskscope`); the full
+/// description, with examples that are tested, is on that re-export.
+#[proc_macro_attribute]
+pub fn test(
+    args: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
 }

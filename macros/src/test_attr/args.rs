@@ -1,0 +1,358 @@
+//! The arguments of `#[taskscope::test(...)]`: tokio's (`flavor`,
+//! `worker_threads`, `start_paused`, `crate`) and `settle_ms`.
+//!
+//! Every bad argument is reported, spanned at it; the good ones are kept, and
+//! the caller expands with them (so an IDE still sees a test fn).
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{Expr, ExprLit, Lit, LitBool, LitInt, LitStr, Path, Token};
+
+/// The valid keys, as error messages list them.
+const KEYS: &str = "`flavor`, `worker_threads`, `start_paused`, `settle_ms`, `crate`";
+
+/// The runtime a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    CurrentThread,
+    MultiThread,
+}
+
+/// The arguments that parsed and agree with each other; a bad one is
+/// absent, as if it had not been given.
+#[derive(Default)]
+pub(crate) struct Args {
+    /// `flavor = "..."`, with the literal's span (the generated
+    /// `new_multi_thread` carries it, so a missing `rt-multi-thread` feature
+    /// is reported there).
+    pub(crate) flavor: Option<(Flavor, Span)>,
+    /// `worker_threads = n`, with the key's span (the generated
+    /// `.worker_threads(n)` carries it) and the whole argument.
+    pub(crate) worker_threads: Option<(LitInt, Span, TokenStream)>,
+    /// `start_paused = bool`, with the key's span (the generated
+    /// `.start_paused(true)` carries it, so a missing `test-util` feature is
+    /// reported there) and the whole argument.
+    pub(crate) start_paused: Option<(bool, Span, TokenStream)>,
+    /// `settle_ms = n`: how long the leak check waits.
+    pub(crate) settle_ms: Option<LitInt>,
+    /// `crate = path` or `crate = "path"`: where taskscope is.
+    pub(crate) krate: Option<Path>,
+}
+
+impl Args {
+    /// The flavor, given or the default (current-thread, as `#[tokio::test]`).
+    pub(crate) fn flavor(&self) -> Flavor {
+        self.flavor
+            .map_or(Flavor::CurrentThread, |(flavor, _)| flavor)
+    }
+}
+
+/// One `key = value`, as written.
+struct Arg {
+    key: Ident,
+    value: Option<Expr>,
+    /// The whole argument, for errors about it as a whole.
+    tokens: TokenStream,
+    /// Tokens after the value, a missing comma: reported, while the
+    /// argument itself still counts.
+    rest: Option<syn::Error>,
+}
+
+/// Parses the attribute's arguments; every problem is pushed to `errors`.
+pub(crate) fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
+    let mut args = Args::default();
+    for (chunk, comma) in split_at_commas(tokens) {
+        match parse_arg.parse2(chunk) {
+            Ok(Some(mut arg)) => {
+                if let Some(error) = arg.rest.take() {
+                    errors.push(error);
+                }
+                if let Err(error) = args.set(arg) {
+                    errors.push(error);
+                }
+            }
+            // Nothing before a comma: `(, flavor = ..)` or `(a = 1,, b = 2)`.
+            Ok(None) => {
+                if let Some(comma) = comma {
+                    errors.push(syn::Error::new(
+                        comma,
+                        "expected an argument before this `,`",
+                    ));
+                }
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    args.check_flavor(errors);
+    args
+}
+
+/// The arguments, split at the commas between them, each with the span of
+/// the comma after it (none after the last). A comma inside a bracket
+/// belongs to its group, so it is not seen here. A trailing comma is fine:
+/// only an empty argument *before* a comma is reported.
+fn split_at_commas(tokens: TokenStream) -> Vec<(TokenStream, Option<Span>)> {
+    let mut chunks = Vec::new();
+    let mut chunk = TokenStream::new();
+    for token in tokens {
+        match &token {
+            TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                chunks.push((std::mem::take(&mut chunk), Some(punct.span())));
+            }
+            _ => chunk.extend([token]),
+        }
+    }
+    if !chunk.is_empty() {
+        chunks.push((chunk, None));
+    }
+    chunks
+}
+
+/// `key = value`, `key` or `key =` alone (reported later, where the key is
+/// known), or nothing (`(a, )`).
+fn parse_arg(input: ParseStream<'_>) -> syn::Result<Option<Arg>> {
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let tokens: TokenStream = input.fork().parse()?;
+    let key = Ident::parse_any(input).map_err(|_| {
+        input.error(format!(
+            "expected a `#[taskscope::test]` argument, `key = value` with a key among {KEYS}"
+        ))
+    })?;
+    if input.is_empty() {
+        return Ok(Some(Arg {
+            key,
+            value: None,
+            tokens,
+            rest: None,
+        }));
+    }
+    input.parse::<Token![=]>().map_err(|_| {
+        input.error(format!(
+            "expected `=` after `{key}`: arguments are written `key = value`, separated by commas"
+        ))
+    })?;
+    let value = if input.is_empty() {
+        None
+    } else {
+        Some(input.parse::<Expr>()?)
+    };
+    let rest = if input.is_empty() {
+        None
+    } else {
+        let error = input.error("expected `,` before this: arguments are separated by commas");
+        input.parse::<TokenStream>()?;
+        Some(error)
+    };
+    Ok(Some(Arg {
+        key,
+        value,
+        tokens,
+        rest,
+    }))
+}
+
+impl Args {
+    fn set(&mut self, arg: Arg) -> syn::Result<()> {
+        let key = arg.key.unraw().to_string();
+        let taken = match key.as_str() {
+            "flavor" => self.flavor.is_some(),
+            "worker_threads" => self.worker_threads.is_some(),
+            "start_paused" => self.start_paused.is_some(),
+            "settle_ms" => self.settle_ms.is_some(),
+            "crate" => self.krate.is_some(),
+            "settle" | "settle_time" => {
+                let message = format!(
+                    "unknown `#[taskscope::test]` argument `{key}`: the settle time is given in \
+                     milliseconds, as `settle_ms = 2000`; the arguments are {KEYS}"
+                );
+                return Err(syn::Error::new(arg.key.span(), message));
+            }
+            _ => {
+                return Err(syn::Error::new(
+                    arg.key.span(),
+                    format!(
+                        "unknown `#[taskscope::test]` argument `{key}`: the arguments are {KEYS}"
+                    ),
+                ))
+            }
+        };
+        if taken {
+            return Err(syn::Error::new(
+                arg.key.span(),
+                format!(
+                    "`{key}` is given twice: each of {KEYS} may be given once; remove one `{key}`"
+                ),
+            ));
+        }
+        let Some(value) = arg.value else {
+            return Err(syn::Error::new(
+                arg.key.span(),
+                format!("`{key}` takes a value: write `{key} = {}`", example(&key)),
+            ));
+        };
+        let wrong = || {
+            syn::Error::new_spanned(
+                &value,
+                format!(
+                    "`{key}` takes {}: write `{key} = {}`",
+                    kind(&key),
+                    example(&key)
+                ),
+            )
+        };
+        match key.as_str() {
+            "flavor" => {
+                let Some(Lit::Str(literal)) = literal(&value) else {
+                    return Err(wrong());
+                };
+                self.flavor = Some((flavor(literal)?, literal.span()));
+            }
+            "worker_threads" => {
+                let Some(Lit::Int(literal)) = literal(&value) else {
+                    return Err(wrong());
+                };
+                match literal.base10_parse::<usize>() {
+                    Ok(0) => {
+                        return Err(syn::Error::new(
+                            literal.span(),
+                            "`worker_threads` must be at least 1",
+                        ))
+                    }
+                    Ok(_) => {}
+                    Err(_) => return Err(wrong()),
+                }
+                check_suffix(literal, "worker_threads", "usize")?;
+                self.worker_threads = Some((literal.clone(), arg.key.span(), arg.tokens));
+            }
+            "start_paused" => {
+                let Some(Lit::Bool(LitBool { value, .. })) = literal(&value) else {
+                    return Err(wrong());
+                };
+                self.start_paused = Some((*value, arg.key.span(), arg.tokens));
+            }
+            "settle_ms" => {
+                let Some(Lit::Int(literal)) = literal(&value) else {
+                    return Err(wrong());
+                };
+                if literal.base10_parse::<u64>().is_err() {
+                    return Err(wrong());
+                }
+                check_suffix(literal, "settle_ms", "u64")?;
+                self.settle_ms = Some(literal.clone());
+            }
+            _ => {
+                let path = match &value {
+                    Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+                        path.path.clone()
+                    }
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(literal),
+                        ..
+                    }) => literal.parse::<Path>().map_err(|_| wrong())?,
+                    _ => return Err(wrong()),
+                };
+                self.krate = Some(path);
+            }
+        }
+        Ok(())
+    }
+
+    /// `worker_threads` goes with the multi-thread runtime, `start_paused`
+    /// with the current-thread one (tokio pauses time only there).
+    fn check_flavor(&mut self, errors: &mut Vec<syn::Error>) {
+        let flavor = self.flavor();
+        if let (Flavor::CurrentThread, Some((_, _, tokens))) = (flavor, &self.worker_threads) {
+            errors.push(syn::Error::new_spanned(
+                tokens,
+                "`worker_threads` sets the size of the multi-thread runtime: add \
+                 `flavor = \"multi_thread\"`, or remove `worker_threads` to run on the \
+                 current thread",
+            ));
+            self.worker_threads = None;
+        }
+        if let (Flavor::MultiThread, Some((_, _, tokens))) = (flavor, &self.start_paused) {
+            errors.push(syn::Error::new_spanned(
+                tokens,
+                "`start_paused` needs `flavor = \"current_thread\"`: tokio can start with its \
+                 clock paused only on a current-thread runtime; remove `start_paused` or the \
+                 `flavor`",
+            ));
+            self.start_paused = None;
+        }
+    }
+}
+
+/// A suffixed integer is accepted only with the type it will have
+/// (`2000u64`); a unit (`2s`, `2000ms`) is not a suffix Rust has.
+fn check_suffix(literal: &LitInt, key: &str, expected: &str) -> syn::Result<()> {
+    let digits = literal.base10_digits();
+    let message = match literal.suffix() {
+        "" => return Ok(()),
+        suffix if suffix == expected => return Ok(()),
+        "s" if key == "settle_ms" => format!(
+            "`settle_ms` is a number of milliseconds, written without a unit: `settle_ms = {digits}000`"
+        ),
+        "ms" if key == "settle_ms" => format!(
+            "`settle_ms` is a number of milliseconds, written without a unit: `settle_ms = {digits}`"
+        ),
+        suffix => format!("`{key}` takes a plain integer: remove the suffix `{suffix}`, as in `{key} = {digits}`"),
+    };
+    Err(syn::Error::new(literal.span(), message))
+}
+
+fn literal(value: &Expr) -> Option<&Lit> {
+    match value {
+        Expr::Lit(ExprLit { lit, attrs }) if attrs.is_empty() => Some(lit),
+        _ => None,
+    }
+}
+
+fn flavor(literal: &LitStr) -> syn::Result<Flavor> {
+    match literal.value().as_str() {
+        "current_thread" => Ok(Flavor::CurrentThread),
+        "multi_thread" => Ok(Flavor::MultiThread),
+        other => Err(syn::Error::new(
+            literal.span(),
+            format!(
+                "unknown runtime flavor `{other}`: write `flavor = \"current_thread\"` (the \
+                 default) or `flavor = \"multi_thread\"`"
+            ),
+        )),
+    }
+}
+
+/// What the value of `key` is, for errors.
+fn kind(key: &str) -> &'static str {
+    match key {
+        "flavor" => "a string",
+        "worker_threads" => "a positive integer literal",
+        "start_paused" => "`true` or `false`",
+        "settle_ms" => "a whole number of milliseconds, as an integer literal",
+        _ => "the path of the taskscope crate",
+    }
+}
+
+/// A valid value of `key`, for errors.
+fn example(key: &str) -> &'static str {
+    match key {
+        "flavor" => "\"multi_thread\"",
+        "worker_threads" => "2",
+        "start_paused" => "true",
+        "settle_ms" => "2000",
+        _ => "::my_reexport::taskscope",
+    }
+}
+
+impl Flavor {
+    /// The tokio builder constructor for this flavor.
+    pub(crate) fn constructor(self, span: Span) -> Ident {
+        let name = match self {
+            Flavor::CurrentThread => "new_current_thread",
+            Flavor::MultiThread => "new_multi_thread",
+        };
+        Ident::new(name, span)
+    }
+}
