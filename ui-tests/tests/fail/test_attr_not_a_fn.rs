@@ -1,0 +1,6 @@
+// The attribute goes on an `async fn`.
+
+#[taskscope::test]
+struct NotATest;
+
+fn main() {}

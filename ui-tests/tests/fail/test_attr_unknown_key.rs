@@ -1,0 +1,16 @@
+// Unknown keys are named, with the list of the valid ones.
+
+#[taskscope::test(unhandled_panic = "shutdown_runtime")]
+async fn tokio_only_argument() {}
+
+#[taskscope::test(flavor = "multi_thread", core_threads = 2)]
+async fn misspelled() {}
+
+// The settle time has a unit in its name.
+#[taskscope::test(settle = 2000)]
+async fn settle_without_unit() {}
+
+#[taskscope::test("current_thread")]
+async fn not_a_key() {}
+
+fn main() {}
