@@ -54,8 +54,9 @@ pub struct Cancellation {
 }
 
 impl Cancellation {
-    /// The current scope's cancellation. Outside any scope nothing can cancel
-    /// the caller, and guarded futures simply run.
+    /// The cancellation of the scope current at this call (look it up inside
+    /// the child, not in the code that spawns it). Outside any scope nothing
+    /// can cancel the caller, and guarded futures simply run.
     ///
     /// ```
     /// use taskscope::Cancellation;

@@ -326,8 +326,11 @@ impl LeakReport {
                 age: task.age(),
             })
             .collect();
+        // tokio counts the tasks on its blocking pool nowhere, so only the
+        // async children are part of `alive`.
+        let counted_by_tokio = tree.tasks().filter(|(_, task)| !task.is_blocking()).count();
         LeakReport {
-            untracked: alive.saturating_sub(leaked.len()),
+            untracked: alive.saturating_sub(counted_by_tokio),
             leaked,
             waited,
         }

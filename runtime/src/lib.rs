@@ -78,6 +78,19 @@ pub use task::TaskHandle;
 pub use taskscope_macros::scoped;
 
 /// Work that stopped because its scope was cancelled.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let cancellation = taskscope::Cancellation::from(&scope);
+/// scope.cancel();
+/// let outcome = cancellation.guard(std::future::pending::<()>()).await;
+/// assert_eq!(outcome, Err(taskscope::Cancelled));
+/// assert_eq!(taskscope::Cancelled.to_string(), "the scope was cancelled");
+/// # scope.join().await.expect("nothing failed");
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cancelled;
 
@@ -183,8 +196,9 @@ pub fn current() -> Option<ScopeHandle> {
     })
 }
 
-/// Completes when the current scope is cancelled. Outside any scope nothing
-/// can cancel the caller, and the future never completes.
+/// Completes when the current scope is cancelled: the scope current where
+/// the future is first polled. Outside any scope nothing can cancel the
+/// caller, and the future never completes.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -200,8 +214,10 @@ pub fn current() -> Option<ScopeHandle> {
 /// # }
 /// ```
 pub fn cancelled() -> impl Future<Output = ()> + Send + 'static {
-    let signal = current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()));
-    async move {
+    // The scope is looked up at the first poll, so `scope.spawn(cancelled())`
+    // waits for the child's own scope.
+    async {
+        let signal = current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()));
         match signal {
             Some(signal) => signal.cancelled_owned().await,
             None => std::future::pending().await,

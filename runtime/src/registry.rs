@@ -97,6 +97,7 @@ pub struct TaskSnapshot {
     pub(crate) location: &'static Location<'static>,
     pub(crate) age: Duration,
     pub(crate) background: bool,
+    pub(crate) blocking: bool,
     pub(crate) cancelled: bool,
     pub(crate) scopes: Vec<ScopeSnapshot>,
 }
@@ -187,6 +188,26 @@ impl TaskSnapshot {
     /// ```
     pub fn is_background(&self) -> bool {
         self.background
+    }
+
+    /// Whether it runs on the blocking pool (`spawn_blocking`). tokio does
+    /// not count such tasks in `num_alive_tasks`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let (release, released) = std::sync::mpsc::channel::<()>();
+    /// scope.spawn_blocking(move || released.recv().is_ok());
+    /// let tree = taskscope::dump();
+    /// let (_, task) = tree.tasks().next().expect("still running");
+    /// assert!(task.is_blocking());
+    /// release.send(()).expect("the blocking child waits");
+    /// scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    pub fn is_blocking(&self) -> bool {
+        self.blocking
     }
 
     /// Whether its scope has been cancelled (so it should be winding down).

@@ -175,6 +175,7 @@ impl ScopeShared {
                     location: task.location(),
                     age: now.saturating_duration_since(entry.started),
                     background: entry.info.kind() == ChildKind::Background,
+                    blocking: entry.info.is_blocking(),
                     cancelled,
                     scopes: Vec::new(),
                 }
@@ -279,6 +280,7 @@ impl ScopeShared {
         O: TaskOutput,
         O::Success: Send,
     {
+        let info = info.blocking();
         let mut guard = ChildGuard::new(Arc::clone(self), info.clone());
         let limit = self.config.limit.clone();
         let signal = Arc::clone(&self.signal);

@@ -23,7 +23,14 @@ use crate::scope::ScopeShared;
 #[derive(Clone)]
 pub(crate) enum ChildInfo {
     Plain(&'static Location<'static>),
-    Detailed(Arc<(TaskInfo, ChildKind)>),
+    Detailed(Arc<ChildDetails>),
+}
+
+pub(crate) struct ChildDetails {
+    task: TaskInfo,
+    kind: ChildKind,
+    /// Runs on the blocking pool, where tokio does not count it as alive.
+    blocking: bool,
 }
 
 impl ChildInfo {
@@ -34,21 +41,45 @@ impl ChildInfo {
     ) -> Self {
         match (name, kind) {
             (None, ChildKind::Foreground) => ChildInfo::Plain(location),
-            (name, kind) => ChildInfo::Detailed(Arc::new((TaskInfo::new(name, location), kind))),
+            (name, kind) => ChildInfo::Detailed(Arc::new(ChildDetails {
+                task: TaskInfo::new(name, location),
+                kind,
+                blocking: false,
+            })),
         }
+    }
+
+    /// The same child, marked as running on the blocking pool.
+    pub(crate) fn blocking(self) -> Self {
+        let (task, kind) = match &self {
+            ChildInfo::Plain(location) => (TaskInfo::new(None, location), ChildKind::Foreground),
+            ChildInfo::Detailed(details) => (details.task.clone(), details.kind),
+        };
+        ChildInfo::Detailed(Arc::new(ChildDetails {
+            task,
+            kind,
+            blocking: true,
+        }))
     }
 
     pub(crate) fn kind(&self) -> ChildKind {
         match self {
             ChildInfo::Plain(_) => ChildKind::Foreground,
-            ChildInfo::Detailed(detailed) => detailed.1,
+            ChildInfo::Detailed(details) => details.kind,
+        }
+    }
+
+    pub(crate) fn is_blocking(&self) -> bool {
+        match self {
+            ChildInfo::Plain(_) => false,
+            ChildInfo::Detailed(details) => details.blocking,
         }
     }
 
     pub(crate) fn task_info(&self) -> TaskInfo {
         match self {
             ChildInfo::Plain(location) => TaskInfo::new(None, location),
-            ChildInfo::Detailed(detailed) => detailed.0.clone(),
+            ChildInfo::Detailed(details) => details.task.clone(),
         }
     }
 }

@@ -37,7 +37,7 @@ async fn a_raw_spawn_is_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_of_a_forgotten_scope_is_named_with_its_spawn_line() {
     let scope = TaskScope::builder().name("forgotten").build();
-    let spawn_line = line!() + 1;
+    let spawn_line = line!() + 4;
     scope
         .task()
         .name("poller")
@@ -86,8 +86,8 @@ async fn the_report_text() {
     let expected = format!(
         "\
 3 tasks still alive 1.0s after the test's body returned
-  task `session` spawned at {file}:65:10 in scope server, alive for 4.0s
-  task spawned at {file}:67:19 in scope server/scope@{file}:66:25, alive for 4.0s
+  task `session` spawned at {file}:69:10 in scope server, alive for 4.0s
+  task spawned at {file}:71:19 in scope server/scope@{file}:70:25, alive for 4.0s
   1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns
 ",
         file = file!()
@@ -142,4 +142,24 @@ fn parallel_tests_each_report_only_their_own_leaks() {
         .iter()
         .all(|task| task.scope_path() == "second"));
     assert_eq!(first.untracked() + second.untracked(), 0);
+}
+
+/// tokio does not count blocking tasks as alive, so a leaked blocking child
+/// must not hide a raw task in the count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_child_does_not_hide_a_raw_task() {
+    let scope = TaskScope::builder().name("blocking").build();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    scope.spawn_blocking(move || released.recv().is_ok());
+    let raw = tokio::spawn(std::future::pending::<()>());
+    let report = LeakCheck::new()
+        .settle_time(SETTLE)
+        .run()
+        .await
+        .expect_err("a blocking child and a raw task leaked");
+    assert_eq!(report.leaked().len(), 1, "{report}");
+    assert_eq!(report.untracked(), 1, "{report}");
+    raw.abort();
+    release.send(()).expect("the blocking child is waiting");
+    scope.join().await.expect("nothing failed");
 }
