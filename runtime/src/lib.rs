@@ -77,6 +77,80 @@ pub use task::TaskHandle;
 #[doc(inline)]
 pub use taskscope_macros::scoped;
 
+/// Runs an `async fn` as a test on a tokio runtime of its own, as
+/// `#[tokio::test]` does, and then fails the test if a task is left on that
+/// runtime: one spawned through taskscope (reported with its name, spawn
+/// location, scope path and age) or any other (counted).
+///
+/// ```
+/// # fn main() {}
+/// use std::time::Duration;
+///
+/// #[taskscope::test]
+/// async fn every_child_is_joined() {
+///     let scope = taskscope::TaskScope::builder().name("fetch").build();
+///     for id in 0..3u32 {
+///         scope.spawn(async move { id });
+///     }
+///     scope.join().await.expect("nothing failed");
+/// }
+///
+/// #[taskscope::test(flavor = "multi_thread", worker_threads = 2, settle_ms = 200)]
+/// async fn on_two_threads() -> Result<(), taskscope::ScopeError> {
+///     let scope = taskscope::TaskScope::new();
+///     scope.spawn(async { Ok::<_, std::io::Error>(()) });
+///     scope.join().await
+/// }
+///
+/// #[taskscope::test(start_paused = true)]
+/// async fn with_the_clock_paused() {
+///     tokio::time::sleep(Duration::from_secs(3600)).await; // returns at once
+/// }
+/// ```
+///
+/// A test that left a task behind fails with a report such as:
+///
+/// ```text
+/// 2 tasks still alive 1.0s after the test's body returned
+///   task `poller` spawned at tests/sync.rs:12:10 in scope sync, alive for 1.0s
+///   1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns
+/// ```
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `flavor = "current_thread"` | the default: the test runs on one thread |
+/// | `flavor = "multi_thread"` | a multi-thread runtime (needs tokio's `rt-multi-thread` feature) |
+/// | `worker_threads = n` | its number of workers (with `multi_thread` only) |
+/// | `start_paused = true` | tokio's clock starts paused (with `current_thread` only; needs tokio's `test-util` feature) |
+/// | `settle_ms = n` | the longest the check waits for tasks to finish, in milliseconds (default [`DEFAULT_SETTLE_TIME`]) |
+/// | `crate = path` | where taskscope is, if it is renamed or re-exported (`crate = "path"` also works) |
+///
+/// # What runs
+///
+/// The fn becomes a plain `#[test] fn` that builds the runtime (no
+/// `#[tokio::test]` is generated, so tokio's `macros` feature is not
+/// needed), runs the body on it, and then, on the same runtime, a
+/// [`LeakCheck`] with the settle time: every task spawned through taskscope
+/// during the test has finished and the runtime's `num_alive_tasks()` is 0,
+/// looked at again with a growing pause until the settle time is up. Each
+/// test has its own runtime and the check looks at that runtime only, so
+/// tests running in parallel each report only their own tasks.
+///
+/// - The body returns `()` or, like a `#[test]`, a `Result<(), E: Debug>`.
+///   The check runs after an `Err` too (an early `?` is where tasks are
+///   left): if something leaked, the test panics with the report followed
+///   by the `Err`; if not, the `Err` fails the test as in a `#[test]`.
+/// - A panic of the body fails the test with that panic, without a check:
+///   the tasks it left are dropped with the runtime. With `#[should_panic]`,
+///   a leak is a panic too, so give `expected = ".."`.
+/// - The check counts every task of the runtime, so a test that means to
+///   leave a task running (a server for the whole test, say) aborts or
+///   joins it before it returns.
+#[doc(inline)]
+pub use taskscope_macros::test;
+
 /// Work that stopped because its scope was cancelled.
 ///
 /// ```
