@@ -24,11 +24,34 @@ mod test_attr;
 #[cfg(test)]
 mod tests;
 
-/// Runs an `async fn` in a scope of its own: every task it spawns has
-/// finished before it returns.
+/// Runs an `async fn` in a scope of its own: every task its body spawns has
+/// finished when it returns, whatever the exit (a value, `?`, `return`, a
+/// panic), and dropping its future aborts them. `tokio::spawn` and its
+/// relatives in the body spawn into that scope; detached forms
+/// (`std::thread::spawn`, a runtime handle's `spawn`, `mem::forget`) do not
+/// compile unless the statement says `#[detached(reason = "...")]`.
 ///
-/// Use it as `taskscope::scoped` (re-exported by `taskscope`); the full
-/// description, with examples, is on that re-export.
+/// ```
+/// #[taskscope::scoped(limit = 8)]
+/// async fn doubled_sum(ids: Vec<u64>) -> u64 {
+///     let parts: Vec<_> = ids
+///         .into_iter()
+///         .map(|id| tokio::spawn(async move { id * 2 }))
+///         .collect();
+///     let mut total = 0;
+///     for part in parts {
+///         total += part.await.unwrap_or_default();
+///     }
+///     total
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(doubled_sum(vec![1, 2]).await, 6);
+/// # }
+/// ```
+///
+/// The full description (exits, return types, what is redirected, the
+/// arguments) is in the documentation of `taskscope::scoped`.
 #[proc_macro_attribute]
 pub fn scoped(
     args: proc_macro::TokenStream,

@@ -74,6 +74,145 @@ pub use registry::{dump, ScopeSnapshot, TaskSnapshot, TaskTree};
 pub use scope::{Reservation, TaskBuilder, TaskScope};
 pub use task::TaskHandle;
 
+/// Runs an `async fn` in a scope of its own: every task its body spawns has
+/// finished when the fn returns.
+///
+/// ```
+/// use std::time::Duration;
+/// use taskscope::{scoped, ScopeError};
+///
+/// #[derive(Debug)]
+/// enum FetchError {
+///     Scope(ScopeError),
+///     NothingToFetch,
+/// }
+///
+/// impl From<ScopeError> for FetchError {
+///     fn from(error: ScopeError) -> Self {
+///         FetchError::Scope(error)
+///     }
+/// }
+///
+/// #[scoped(timeout = Duration::from_secs(5))]
+/// async fn fetch_all(ids: Vec<u32>) -> Result<Vec<u32>, FetchError> {
+///     if ids.is_empty() {
+///         return Err(FetchError::NothingToFetch);
+///     }
+///     // In a `#[scoped]` body, `tokio::spawn` spawns into the fn's scope.
+///     let pages: Vec<_> = ids
+///         .into_iter()
+///         .map(|id| tokio::spawn(async move { id * 10 }))
+///         .collect();
+///     let mut fetched = Vec::new();
+///     for page in pages {
+///         fetched.push(page.await.expect("the page was fetched"));
+///     }
+///     Ok(fetched)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(fetch_all(vec![1, 2]).await.unwrap(), [10, 20]);
+/// assert!(matches!(fetch_all(vec![]).await, Err(FetchError::NothingToFetch)));
+/// # }
+/// ```
+///
+/// # Every exit joins
+///
+/// The body runs in a new scope (nested in the current one, if any), named
+/// after the fn, with that scope as the current scope. On the way out:
+///
+/// - the body returns a value: the children are joined;
+/// - the body returns an `Err` (or `?` returns one): the scope is cancelled,
+///   the children joined, and the body's error is returned;
+/// - the body panics: the scope is cancelled, the children joined, and the
+///   panic resumed; a child's panic is resumed after the join too;
+/// - the caller drops the future (a `timeout`, a `select!`): the scope is
+///   dropped with it, and its children are aborted.
+///
+/// `return` and `?` in the body keep their meaning: they leave the body, and
+/// the scope is joined after them.
+///
+/// # Where children's failures go
+///
+/// - A return type written as a `Result` (`Result<T, E>`, `io::Result<T>`,
+///   `anyhow::Result<T>`, ...) must be able to hold a [`ScopeError`]: `E:
+///   From<ScopeError>`, or it does not compile. A child's failure, or the
+///   deadline of `timeout`, becomes that `Err`.
+/// - Any other return type that is a `Result<T, E>` with `E:
+///   From<ScopeError>` (a type alias such as `AppResult<T>`) behaves the same.
+/// - Any other return type has no `Err` to carry the failure: the fn panics
+///   with the `ScopeError`'s message, as `unwrap` would.
+///
+/// # Spawns in the body
+///
+/// These calls, written in the body (its closures, its async blocks, and the
+/// bodies of macros such as `tokio::join!` and `tokio::select!`), spawn into
+/// the scope that is current when they run, which is the fn's scope for the
+/// body and every task it spawns:
+/// `tokio::spawn`, `tokio::task::spawn`, `task::spawn`,
+/// `tokio::task::spawn_blocking`, `task::spawn_blocking`,
+/// `tokio::task::spawn_local`, `task::spawn_local` (also as `::tokio::...`,
+/// and as values: `.map(tokio::spawn)`). They return a [`TaskHandle`], not a
+/// `JoinHandle`: awaiting it gives `Result<T, TaskError>`, where a child's
+/// `Err` is a failure of the scope (it reaches the fn's result) rather than a
+/// value; dropping it leaves the child in the scope (it is joined all the
+/// same). `.await`, `.abort()`, `.is_finished()` and `.id()` work as before.
+///
+/// Nested items (`fn`, `impl`, `mod`, `macro_rules!`, ...) are left alone: their
+/// code may run anywhere. A closure or future that escapes the fn and runs
+/// later spawns into the scope current where it runs; outside any scope it
+/// panics (taskscope never falls back to a detached task).
+///
+/// # Detached forms are errors
+///
+/// `std::thread::spawn`, `thread::Builder::spawn`, a tokio `Handle` or
+/// `Runtime`'s `spawn` and `spawn_blocking`, `tokio::task::Builder::spawn`
+/// and `mem::forget` cannot be redirected and do not compile in the body.
+/// A statement that must detach says why:
+///
+/// ```
+/// #[taskscope::scoped]
+/// async fn start() {
+///     #[detached(reason = "the metrics flusher runs for the whole process")]
+///     std::thread::spawn(|| { /* flush, forever */ });
+///     tokio::spawn(async { /* joined before `start` returns */ });
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() { start().await; }
+/// ```
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `name = scope` | binds the fn's scope, as a [`ScopeHandle`], to `scope` in the body |
+/// | `supervise` | a child's failure does not cancel its siblings ([`ScopeBuilder::supervise`]) |
+/// | `limit = n` | at most `n` children run at once (a `usize` expression; a literal 0 is an error) |
+/// | `timeout = d` | a [`Duration`](std::time::Duration) expression, evaluated with the fn's arguments in scope: the scope's deadline |
+/// | `crate = path` | where taskscope is, if renamed or re-exported (`crate = "path"` also works) |
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[taskscope::scoped(name = scope, limit = 4, timeout = Duration::from_millis(ms))]
+/// async fn crawl(ms: u64, urls: Vec<&'static str>) -> Result<usize, taskscope::ScopeError> {
+///     for url in urls {
+///         scope.spawn(async move { url.len() }).expect("the scope is open");
+///     }
+///     Ok(scope.name().map_or(0, str::len))
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(crawl(1_000, vec!["a", "b"]).await.unwrap(), "crawl".len());
+/// # }
+/// ```
+///
+/// # With other attributes
+///
+/// Put `#[scoped]` above `#[tokio::main]` and `#[tokio::test]`, which turn
+/// the fn synchronous (the other order is a compile error that says so).
+/// With tracing's `#[instrument]`, either order works.
 #[doc(inline)]
 pub use taskscope_macros::scoped;
 
