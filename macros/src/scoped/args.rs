@@ -25,8 +25,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            let substitute =
-                previous.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != *cb);
+            let substitute = previous
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(usize::from(ca != *cb));
             let delete = previous
                 .get(j + 1)
                 .copied()

@@ -148,7 +148,7 @@ impl VisitMut for Rewriter {
                     .push(syn::PathSegment::from(syn::Ident::new("__private", span)));
                 func.segments
                     .push(syn::PathSegment::from(syn::Ident::new("discard", span)));
-                let call = std::mem::replace(expr, Expr::PLACEHOLDER);
+                let call = std::mem::replace(expr, Expr::Verbatim(proc_macro2::TokenStream::new()));
                 *expr = Expr::Call(ExprCall {
                     attrs: Vec::new(),
                     func: Box::new(Expr::Path(ExprPath {

@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+mod adversarial;
 mod diff;
 mod registry;
 mod snapshots;

@@ -17,6 +17,9 @@ trait Fetch {
 
 trait SendFetch: Sync {
     fn fetch(&self, id: u32) -> impl Future<Output = u32> + Send;
+
+    fn try_fetch(&self, id: u32)
+        -> impl Future<Output = Result<u32, taskscope::ScopeError>> + Send;
 }
 
 struct Client {
@@ -37,6 +40,12 @@ impl SendFetch for Client {
     async fn fetch(&self, id: u32) -> u32 {
         tokio::spawn(async move { id }).await.unwrap() + self.offset
     }
+
+    #[scoped(timeout = std::time::Duration::from_secs(5))]
+    async fn try_fetch(&self, id: u32) -> Result<u32, taskscope::ScopeError> {
+        tokio::task::yield_now().await;
+        Ok(tokio::spawn(async move { id }).await.unwrap() + self.offset)
+    }
 }
 
 fn require_send<F: Future + Send>(future: F) -> F {
@@ -50,6 +59,7 @@ fn main() {
         assert_eq!(Fetch::fetch(&client, 1).await.unwrap(), 11);
         assert_eq!(client.fetch_two().await.unwrap(), 12);
         assert_eq!(require_send(SendFetch::fetch(&client, 2)).await, 12);
+        assert_eq!(require_send(client.try_fetch(3)).await.unwrap(), 13);
         // The future of a `#[scoped]` fn is `Send` when its body is: it can
         // be spawned (outside any `#[scoped]` body, `tokio::spawn` is tokio's).
         let spawned = tokio::spawn(async move { SendFetch::fetch(&Client { offset: 0 }, 3).await });
