@@ -159,11 +159,12 @@ pub use task::TaskHandle;
 /// value; dropping it leaves the child in the scope (it is joined all the
 /// same). `.await`, `.abort()`, `.is_finished()` and `.id()` work as before.
 ///
-/// Nested items (`fn`, `impl`, `mod`, `macro_rules!`, ...) are left alone: their
-/// code may run anywhere. So is a `JoinSet`'s `spawn`: the set owns its tasks
-/// and aborts them when it is dropped. A closure or future that escapes the fn and runs
-/// later spawns into the scope current where it runs; outside any scope it
-/// panics (taskscope never falls back to a detached task).
+/// Nested items (`fn`, `impl`, `mod`, `macro_rules!`, ...) are left alone:
+/// their code may run anywhere. So is a `JoinSet`'s `spawn`: the set owns
+/// its tasks and aborts them when it is dropped. A closure or future that
+/// escapes the fn and runs later spawns into the scope current where it
+/// runs; outside any scope it panics (taskscope never falls back to a
+/// detached task).
 ///
 /// # Detached forms are errors
 ///
