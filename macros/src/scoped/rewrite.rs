@@ -148,9 +148,16 @@ impl VisitMut for Rewriter {
                     .push(syn::PathSegment::from(syn::Ident::new("__private", span)));
                 func.segments
                     .push(syn::PathSegment::from(syn::Ident::new("discard", span)));
-                let call = std::mem::replace(expr, Expr::Verbatim(proc_macro2::TokenStream::new()));
+                let mut call =
+                    std::mem::replace(expr, Expr::Verbatim(proc_macro2::TokenStream::new()));
+                // The statement's attributes (`#[cfg(..)]`, `#[allow(..)]`)
+                // are on its outermost expression: they move to the wrapper.
+                let attrs = match &mut call {
+                    Expr::Call(inner) => std::mem::take(&mut inner.attrs),
+                    _ => Vec::new(),
+                };
                 *expr = Expr::Call(ExprCall {
-                    attrs: Vec::new(),
+                    attrs,
                     func: Box::new(Expr::Path(ExprPath {
                         attrs: Vec::new(),
                         qself: None,

@@ -80,6 +80,14 @@ async fn macro_bodies() -> u32 {
 }
 
 #[scoped]
+async fn statement_attributes() {
+    #[cfg(any())]
+    tokio::spawn(async { compile_error!("configured out") });
+    #[allow(clippy::unit_arg)]
+    tokio::spawn(async {});
+}
+
+#[scoped]
 async fn handle_api() -> bool {
     let stuck = tokio::spawn(std::future::pending::<()>());
     stuck.abort();
@@ -124,6 +132,7 @@ fn main() {
         assert_eq!(closures_and_async_blocks().await, 111);
         assert_eq!(macro_bodies().await, 10);
         assert!(handle_api().await);
+        statement_attributes().await;
         let local = tokio::task::LocalSet::new();
         assert_eq!(local.run_until(local_tasks()).await, 5);
         assert_eq!(nested_items_are_left_alone().await, 7);
