@@ -141,8 +141,9 @@ pub use task::TaskHandle;
 ///   deadline of `timeout`, becomes that `Err`.
 /// - Any other return type that is a `Result<T, E>` with `E:
 ///   From<ScopeError>` (a type alias such as `AppResult<T>`) behaves the same.
-/// - Any other return type has no `Err` to carry the failure: the fn panics
-///   with the `ScopeError`'s message, as `unwrap` would.
+/// - Any other return type has no `Err` to carry the failure (or the passed
+///   deadline): the fn panics with the `ScopeError`'s message, as `unwrap`
+///   would, once the children are joined.
 ///
 /// # Spawns in the body
 ///

@@ -62,6 +62,7 @@ on_both_runtimes!(
     supervise_keeps_siblings_running,
     limit_bounds_concurrent_children,
     timeout_elapses_into_the_err,
+    timeout_of_a_value_fn_panics,
 );
 
 fn alive_tasks() -> usize {
@@ -550,4 +551,18 @@ async fn timeout_elapses_into_the_err() {
     let error = too_slow(20).await.expect_err("the deadline passed");
     assert!(error.is_elapsed());
     assert_eq!(error.scope_name(), Some("too_slow"));
+}
+
+#[scoped(timeout = Duration::from_millis(20))]
+async fn value_too_slow() -> u8 {
+    std::future::pending::<u8>().await
+}
+
+async fn timeout_of_a_value_fn_panics() {
+    let outcome = tokio::spawn(value_too_slow()).await;
+    let message = panic_message(&*outcome.expect_err("it panicked").into_panic());
+    assert!(
+        message.contains("scope `value_too_slow` passed its deadline"),
+        "no `Err` to carry the deadline: {message}"
+    );
 }
