@@ -429,15 +429,13 @@ pub fn current() -> Option<ScopeHandle> {
 /// # scope.join().await.expect("nothing failed");
 /// # }
 /// ```
-pub fn cancelled() -> impl Future<Output = ()> + Send + 'static {
-    // The scope is looked up at the first poll, so `scope.spawn(cancelled())`
-    // waits for the child's own scope.
-    async {
-        let signal = current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()));
-        match signal {
-            Some(signal) => signal.cancelled_owned().await,
-            None => std::future::pending().await,
-        }
+pub async fn cancelled() {
+    // An async fn runs nothing until its first poll, so the scope is looked
+    // up there: `scope.spawn(cancelled())` waits for the child's own scope.
+    let signal = current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()));
+    match signal {
+        Some(signal) => signal.cancelled_owned().await,
+        None => std::future::pending().await,
     }
 }
 
