@@ -13,6 +13,8 @@
 //! the runtime (`rt.spawn`), never in `block_on`'s own future, so the
 //! children are spawned from a worker as they would be in a service. The
 //! driver times itself and hands the total back to criterion (`iter_custom`).
+//! Every criterion sample gets a fresh runtime and one untimed warm-up
+//! iteration (see `rows::drive`).
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope --bench core`.
 //! See `README.md` beside this file for the results.
@@ -25,7 +27,7 @@ use criterion::{
 
 mod rows;
 
-use rows::{drive, runtimes};
+use rows::{drive, Flavor};
 
 /// Children per iteration in the spawn+join group.
 const SPAWN_COUNTS: [usize; 2] = [1_000, 100_000];
@@ -33,8 +35,8 @@ const SPAWN_COUNTS: [usize; 2] = [1_000, 100_000];
 const PARKED_COUNT: usize = 100_000;
 
 fn spawn_join(c: &mut Criterion) {
-    for (flavor, rt) in runtimes() {
-        let mut group = c.benchmark_group(format!("spawn_join/{flavor}"));
+    for flavor in Flavor::ALL {
+        let mut group = c.benchmark_group(format!("spawn_join/{}", flavor.name()));
         group
             .sampling_mode(SamplingMode::Flat)
             .sample_size(20)
@@ -43,16 +45,16 @@ fn spawn_join(c: &mut Criterion) {
         for n in SPAWN_COUNTS {
             group.throughput(Throughput::Elements(n as u64));
             group.bench_with_input(BenchmarkId::new("tokio_spawn", n), &n, |b, &n| {
-                b.iter_custom(|iters| drive(&rt, iters, n, rows::tokio_spawn));
+                b.iter_custom(|iters| drive(flavor, iters, n, rows::tokio_spawn));
             });
             group.bench_with_input(BenchmarkId::new("join_set", n), &n, |b, &n| {
-                b.iter_custom(|iters| drive(&rt, iters, n, rows::join_set));
+                b.iter_custom(|iters| drive(flavor, iters, n, rows::join_set));
             });
             group.bench_with_input(BenchmarkId::new("task_tracker", n), &n, |b, &n| {
-                b.iter_custom(|iters| drive(&rt, iters, n, rows::task_tracker));
+                b.iter_custom(|iters| drive(flavor, iters, n, rows::task_tracker));
             });
             group.bench_with_input(BenchmarkId::new("task_scope", n), &n, |b, &n| {
-                b.iter_custom(|iters| drive(&rt, iters, n, rows::task_scope));
+                b.iter_custom(|iters| drive(flavor, iters, n, rows::task_scope));
             });
         }
         group.finish();
@@ -61,8 +63,8 @@ fn spawn_join(c: &mut Criterion) {
 
 fn cancel(c: &mut Criterion) {
     let n = PARKED_COUNT;
-    for (flavor, rt) in runtimes() {
-        let mut group = c.benchmark_group(format!("cancel/{flavor}"));
+    for flavor in Flavor::ALL {
+        let mut group = c.benchmark_group(format!("cancel/{}", flavor.name()));
         // Each iteration also spends untimed time spawning and parking the
         // children, so the timed budget is kept small.
         group
@@ -72,13 +74,13 @@ fn cancel(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(1))
             .throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("join_set_shutdown", n), &n, |b, &n| {
-            b.iter_custom(|iters| drive(&rt, iters, n, rows::join_set_shutdown));
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::join_set_shutdown));
         });
         group.bench_with_input(BenchmarkId::new("token_tracker", n), &n, |b, &n| {
-            b.iter_custom(|iters| drive(&rt, iters, n, rows::token_tracker));
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::token_tracker));
         });
         group.bench_with_input(BenchmarkId::new("task_scope_cancel", n), &n, |b, &n| {
-            b.iter_custom(|iters| drive(&rt, iters, n, rows::task_scope_cancel));
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::task_scope_cancel));
         });
         group.finish();
     }

@@ -186,6 +186,39 @@ fn run_child(kind: Kind, pad: usize, n: usize) -> Measured {
     }
 }
 
+/// Criterion's options that take a value, which is not a filter.
+const OPTIONS_WITH_VALUE: [&str; 15] = [
+    "--save-baseline",
+    "--baseline",
+    "--baseline-lenient",
+    "--load-baseline",
+    "--sample-size",
+    "--warm-up-time",
+    "--measurement-time",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--profile-time",
+    "--output-format",
+    "--color",
+    "--plotting-backend",
+];
+
+/// The positional arguments: filters, as criterion takes them.
+fn filters(args: &[String]) -> Vec<&str> {
+    let mut filters = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if OPTIONS_WITH_VALUE.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            filters.push(arg.as_str());
+        }
+    }
+    filters
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
@@ -206,11 +239,7 @@ fn main() {
     } else {
         SMOKE
     };
-    let filters: Vec<&str> = args
-        .iter()
-        .filter(|arg| !arg.starts_with("--"))
-        .map(String::as_str)
-        .collect();
+    let filters = filters(&args);
     println!("memory per parked child, {n} children per variant, current-thread runtime, one process per variant");
     let notify = tokio::sync::Notify::new();
     println!(

@@ -12,28 +12,60 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// The two runtimes every row runs on.
-pub fn runtimes() -> [(&'static str, Runtime); 2] {
-    let current = Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
-    let multi = Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a multi-thread runtime with 2 workers");
-    [("current_thread", current), ("multi_thread_2", multi)]
+/// The runtimes every row runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// `Builder::new_current_thread()`.
+    CurrentThread,
+    /// `Builder::new_multi_thread()` with 2 worker threads.
+    MultiThread2,
 }
 
-/// Runs `iters` iterations of `one` inside a driver task on `rt`, and
-/// returns the sum of the durations each iteration timed itself.
-pub fn drive<F, Fut>(rt: &Runtime, iters: u64, n: usize, one: F) -> Duration
+impl Flavor {
+    /// Both flavors, in the order the benches run them.
+    pub const ALL: [Flavor; 2] = [Flavor::CurrentThread, Flavor::MultiThread2];
+
+    /// The name used in benchmark ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::CurrentThread => "current_thread",
+            Flavor::MultiThread2 => "multi_thread_2",
+        }
+    }
+
+    /// A new runtime of this flavor, with the time driver (the scope's grace
+    /// period needs it) for every row alike.
+    pub fn runtime(self) -> Runtime {
+        let mut builder = match self {
+            Flavor::CurrentThread => Builder::new_current_thread(),
+            Flavor::MultiThread2 => {
+                let mut builder = Builder::new_multi_thread();
+                builder.worker_threads(2);
+                builder
+            }
+        };
+        builder.enable_all().build().expect("a tokio runtime")
+    }
+}
+
+/// Runs `iters` timed iterations of `one` inside a driver task (spawned with
+/// `rt.spawn`, so the children are spawned from a worker) on a fresh runtime
+/// of `flavor`, after one untimed warm-up iteration, and returns the sum of
+/// the durations the iterations timed themselves.
+///
+/// A fresh runtime per call, i.e. per criterion sample: on the multi-thread
+/// runtime the time per child settles into a level that holds for seconds
+/// and differs from one runtime to the next (which worker runs the driver,
+/// how the other one steals), so every sample draws that level anew instead
+/// of one draw deciding a whole row.
+pub fn drive<F, Fut>(flavor: Flavor, iters: u64, n: usize, one: F) -> Duration
 where
     F: Fn(usize) -> Fut + Send + 'static,
     Fut: Future<Output = Duration> + Send,
 {
+    let rt = flavor.runtime();
     let driver = rt.spawn(async move {
+        one(n).await;
         let mut total = Duration::ZERO;
         for _ in 0..iters {
             total += one(n).await;
@@ -182,18 +214,18 @@ pub async fn task_scope_cancel(n: usize) -> Duration {
     start.elapsed()
 }
 
-/// Runs `iters` iterations of the row called `name` with `n` children on
-/// `rt`, as the `core` bench does; `None` if there is no such row.
+/// Runs `iters` iterations of the row called `name` with `n` children on a
+/// fresh `flavor` runtime, as the `core` bench does; `None` if there is no such row.
 #[allow(dead_code)] // used by the profile bench only
-pub fn drive_by_name(rt: &Runtime, name: &str, iters: u64, n: usize) -> Option<Duration> {
+pub fn drive_by_name(flavor: Flavor, name: &str, iters: u64, n: usize) -> Option<Duration> {
     Some(match name {
-        "tokio_spawn" => drive(rt, iters, n, tokio_spawn),
-        "join_set" => drive(rt, iters, n, join_set),
-        "task_tracker" => drive(rt, iters, n, task_tracker),
-        "task_scope" => drive(rt, iters, n, task_scope),
-        "join_set_shutdown" => drive(rt, iters, n, join_set_shutdown),
-        "token_tracker" => drive(rt, iters, n, token_tracker),
-        "task_scope_cancel" => drive(rt, iters, n, task_scope_cancel),
+        "tokio_spawn" => drive(flavor, iters, n, tokio_spawn),
+        "join_set" => drive(flavor, iters, n, join_set),
+        "task_tracker" => drive(flavor, iters, n, task_tracker),
+        "task_scope" => drive(flavor, iters, n, task_scope),
+        "join_set_shutdown" => drive(flavor, iters, n, join_set_shutdown),
+        "token_tracker" => drive(flavor, iters, n, token_tracker),
+        "task_scope_cancel" => drive(flavor, iters, n, task_scope_cancel),
         _ => return None,
     })
 }
