@@ -2,10 +2,10 @@
 //! then loads TLS material. If loading fails, the metrics loop keeps running,
 //! and each retry of start-up adds another.
 //!
-//! The fix: start-up is the body of a scope, and the metrics loop is a
-//! background child of it. The `?` that leaves the body cancels the scope and
-//! waits for the loop to stop; on success the loop runs beside the server
-//! and stops when the server is done.
+//! The fix: start-up is a `#[scoped]` function, and the metrics loop is a
+//! background child of its scope. The `?` that leaves the body cancels the
+//! scope and waits for the loop to stop; on success the loop runs beside the
+//! server and stops when the server is done.
 
 /// The leak this example shows.
 pub const TITLE: &str = "Start-up that fails half way";
@@ -15,7 +15,7 @@ pub const COUNTS: &str = crate::TASKS_LEFT;
 
 use std::time::Duration;
 
-use taskscope::{ScopeError, SpawnError, TaskScope};
+use taskscope::{ScopeError, SpawnError};
 
 /// Why start-up failed.
 #[derive(Debug)]
@@ -68,17 +68,14 @@ async fn start_naive() -> Result<(), StartError> {
     Ok(())
 }
 
-/// Scoped: the `?` leaves the scope's body, and the scope stops the loop.
+/// Scoped: `#[scoped]` runs the body in a scope of its own; the `?` leaves
+/// the body, and the scope cancels the metrics loop and waits for it before
+/// `start` returns. (By hand: `TaskScope::new().run(async { .. }).await`.)
+#[taskscope::scoped]
 async fn start() -> Result<(), StartError> {
-    TaskScope::builder()
-        .name("server")
-        .build()
-        .run(async {
-            taskscope::spawn_background(metrics_loop())?;
-            let _tls = load_tls()?;
-            Ok(())
-        })
-        .await
+    taskscope::spawn_background(metrics_loop())?;
+    let _tls = load_tls()?;
+    Ok(())
 }
 
 /// Tries to start three times; returns the tasks left running.
