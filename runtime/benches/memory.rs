@@ -34,7 +34,7 @@ const FULL: usize = 100_000;
 /// Children per variant in test mode.
 const SMOKE: usize = 1_000;
 /// Padding sizes of the child future, in bytes.
-const PADS: [usize; 4] = [0, 32, 64, 128];
+const PADS: [usize; 6] = [0, 16, 24, 32, 64, 128];
 
 /// How the children are spawned and owned.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -142,6 +142,8 @@ fn child(kind: Kind, pad: usize, n: usize) {
     let driver = rt.spawn(async move {
         match pad {
             0 => measure::<0>(kind, n).await,
+            16 => measure::<16>(kind, n).await,
+            24 => measure::<24>(kind, n).await,
             32 => measure::<32>(kind, n).await,
             64 => measure::<64>(kind, n).await,
             128 => measure::<128>(kind, n).await,

@@ -15,6 +15,7 @@
 //!   criterion's row-after-row ratios do not.
 //!
 //! ROW is one of the `core` rows, FLAVOR `current_thread` or `multi_thread_2`.
+//! Through cargo: `cargo bench -p taskscope --bench profile -- --rounds 15 ...`.
 //! Like the `core` bench, every measurement gets a fresh runtime and one
 //! untimed warm-up iteration, and only the timed part of each row counts.
 //! Without arguments (as `cargo bench` and `cargo test --benches` run it) it
@@ -81,7 +82,11 @@ fn interleaved(rounds: usize, flavor: Flavor, n: usize, iters: u64, rows: &[Stri
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` appends `--bench`.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--bench")
+        .collect();
     if args.first().map(String::as_str) == Some("--rounds") {
         let [_, rounds, flavor_name, n, iters, rows @ ..] = &args[..] else {
             panic!("usage: profile --rounds R FLAVOR N ITERS ROW...");

@@ -6,7 +6,7 @@ Usage: summarize.py CRITERION_DIR BASELINE [BASELINE ...]
 CRITERION_DIR is `$CARGO_TARGET_DIR/criterion`; each BASELINE is a name given
 to `cargo bench -- --save-baseline NAME` (`new` is the latest run). For every
 row it prints the median time per child of each run and the ratio to the
-reference row of the same run and group, then the range over the runs.
+reference row of the same run and group (per run, then the range).
 """
 
 import json
@@ -37,32 +37,21 @@ def span(values, fmt):
     return (fmt + "–" + fmt).format(low, high)
 
 
-def table(root, baselines, group, rows, n, reference, extra_reference=None):
-    runs = len(baselines)
-    header = "| row | ns/child (median, per run) | ratio to `{}`".format(reference)
-    if extra_reference:
-        header += " | ratio to `{}`".format(extra_reference)
-    print(header + " |")
-    print("|---|---:|---:" + ("|---:" if extra_reference else "") + "|")
+def table(root, baselines, group, rows, n, reference):
+    print("| row | ns/child, per run | ratio to `{}`, per run | range |".format(reference))
+    print("|---|---:|---:|---:|")
     for row in rows:
         per_child = []
         ratios = []
-        extra = []
         for baseline in baselines:
             total = median_ns(root, group, row, n, baseline)
             ref = median_ns(root, group, reference, n, baseline)
             per_child.append(None if total is None else total / n)
             ratios.append(None if total is None or ref is None else total / ref)
-            if extra_reference:
-                ref2 = median_ns(root, group, extra_reference, n, baseline)
-                extra.append(None if total is None or ref2 is None else total / ref2)
         ns = ", ".join("-" if v is None else "{:.0f}".format(v) for v in per_child)
-        line = "| `{}` | {} | {}".format(row, ns, span(ratios, "{:.2f}"))
-        if extra_reference:
-            line += " | " + span(extra, "{:.2f}")
-        print(line + " |")
+        per_run = ", ".join("-" if v is None else "{:.2f}".format(v) for v in ratios)
+        print("| `{}` | {} | {} | {} |".format(row, ns, per_run, span(ratios, "{:.2f}")))
     print()
-    _ = runs
 
 
 def main():
@@ -73,7 +62,7 @@ def main():
     for flavor in FLAVORS:
         for n in [1000, 100000]:
             print("### spawn+join, {}, N = {}\n".format(flavor, n))
-            table(root, baselines, "spawn_join_" + flavor, SPAWN_ROWS, n, "tokio_spawn", "join_set")
+            table(root, baselines, "spawn_join_" + flavor, SPAWN_ROWS, n, "tokio_spawn")
     for flavor in FLAVORS:
         print("### cancel+join of 100 000 parked children, {}\n".format(flavor))
         table(root, baselines, "cancel_" + flavor, CANCEL_ROWS, 100000, "join_set_shutdown")
