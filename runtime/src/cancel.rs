@@ -88,12 +88,6 @@ impl CancelSignal {
         }
         notified.await;
     }
-
-    /// An owned future for [`cancelled`](Self::cancelled), for callers that
-    /// cannot borrow the signal.
-    pub(crate) async fn cancelled_owned(self: Arc<Self>) {
-        self.cancelled().await;
-    }
 }
 
 #[cfg(all(test, not(taskscope_loom)))]
@@ -126,7 +120,8 @@ mod tests {
     #[tokio::test]
     async fn waiters_registered_before_the_cancel_wake() {
         let signal = CancelSignal::root();
-        let waiter = tokio::spawn(signal.clone().cancelled_owned());
+        let waiting = Arc::clone(&signal);
+        let waiter = tokio::spawn(async move { waiting.cancelled().await });
         tokio::task::yield_now().await;
         signal.cancel();
         tokio::time::timeout(std::time::Duration::from_secs(5), waiter)

@@ -219,6 +219,10 @@ pub use task::TaskHandle;
 #[doc(inline)]
 pub use taskscope_macros::scoped;
 
+/// CANCELLABLE_LOOP_DOC
+#[doc(inline)]
+pub use taskscope_macros::cancellable_loop;
+
 /// Runs an `async fn` as a test on a tokio runtime of its own, as
 /// `#[tokio::test]` does, and then fails the test if a task is left on that
 /// runtime: one spawned through taskscope (reported with its name, spawn
@@ -432,10 +436,21 @@ pub fn current() -> Option<ScopeHandle> {
 pub async fn cancelled() {
     // An async fn runs nothing until its first poll, so the scope is looked
     // up there: `scope.spawn(cancelled())` waits for the child's own scope.
-    let signal = current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()));
-    match signal {
-        Some(signal) => signal.cancelled_owned().await,
-        None => std::future::pending().await,
+    // One flat state machine (not a call of `CancelSignal::cancelled`): a
+    // child parked here is as small as it can be.
+    let Some(signal) =
+        current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()))
+    else {
+        return std::future::pending().await;
+    };
+    if signal.is_cancelled() {
+        return;
+    }
+    let mut notified = std::pin::pin!(signal.notified());
+    // Register before the second look, so a cancel in between wakes us.
+    notified.as_mut().enable();
+    if !signal.is_cancelled() {
+        notified.await;
     }
 }
 

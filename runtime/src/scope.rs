@@ -46,7 +46,9 @@ pub(crate) struct ScopeConfig {
 struct ChildEntry {
     abort: AbortHandle,
     info: ChildInfo,
-    started: Instant,
+    /// Milliseconds from the scope's creation to the child's spawn: four
+    /// bytes where an `Instant` takes sixteen, for every child.
+    started_ms: u32,
 }
 
 /// The children, touched only by spawners, the joiner and the registry.
@@ -146,7 +148,7 @@ impl ScopeShared {
         children.push(ChildEntry {
             abort,
             info,
-            started: Instant::now(),
+            started_ms: self.millis_since_creation(Instant::now()),
         });
     }
 
@@ -157,6 +159,13 @@ impl ScopeShared {
         for entry in &children.entries {
             entry.abort.abort();
         }
+    }
+
+    fn millis_since_creation(&self, now: Instant) -> u32 {
+        let millis = now
+            .saturating_duration_since(self.origin.created)
+            .as_millis();
+        u32::try_from(millis).unwrap_or(u32::MAX)
     }
 
     /// What the registry shows of this scope: `None` once it has closed and
@@ -173,7 +182,9 @@ impl ScopeShared {
                     id: entry.abort.id(),
                     name: task.name().map(Arc::from),
                     location: task.location(),
-                    age: now.saturating_duration_since(entry.started),
+                    age: now.saturating_duration_since(
+                        self.origin.created + Duration::from_millis(entry.started_ms.into()),
+                    ),
                     background: entry.info.kind() == ChildKind::Background,
                     blocking: entry.info.is_blocking(),
                     cancelled,
