@@ -2,7 +2,7 @@
 //! `taskscope`, which re-exports them; this crate is not used directly.
 //!
 //! Each macro is a one-line shim over a function of `proc_macro2` token
-//! streams in its own module (`scoped`), so that the expansion can be
+//! streams in its own module (`scoped`, `cancellable_loop`, `test_attr`), so that the expansion can be
 //! tested, snapshotted and fuzzed as a plain function. The macros never
 //! panic: problems become `compile_error!`s spanned at the user's tokens,
 //! emitted beside an item that still compiles as far as it can.
@@ -17,7 +17,9 @@
     clippy::unimplemented
 )]
 
+mod cancellable_loop;
 mod diagnostics;
+mod reason;
 mod scoped;
 mod test_attr;
 
@@ -58,6 +60,43 @@ pub fn scoped(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     scoped::expand(args.into(), item.into()).into()
+}
+
+/// Makes every loop of an `async fn` cancellable: each `.await` in a loop is
+/// raced against the current scope's cancellation (which wins a tie), a
+/// `select!` gains a cancellation arm, and a cancellation leaves the loop.
+/// Inside a `#[scoped]` fn it also goes on one loop, and a loop that awaits
+/// without a cancellation arm does not compile there.
+///
+/// ```
+/// #[taskscope::cancellable_loop]
+/// async fn drain(mut rx: tokio::sync::mpsc::Receiver<u64>) -> u64 {
+///     let mut total = 0;
+///     while let Some(n) = rx.recv().await {
+///         total += n;
+///     }
+///     total // also reached when the scope is cancelled: the loop `break`s
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (tx, rx) = tokio::sync::mpsc::channel(4);
+/// tx.send(2).await.unwrap();
+/// drop(tx);
+/// assert_eq!(drain(rx).await, 2);
+/// # }
+/// ```
+///
+/// Arguments: `return` (leave the fn with its cancellation value instead of
+/// breaking out of the loop), `token = expr` (race a given scope's
+/// cancellation, e.g. `token = &scope`), `crate = path`. The full
+/// description, with tested examples, is on the re-export
+/// `taskscope::cancellable_loop`.
+#[proc_macro_attribute]
+pub fn cancellable_loop(
+    args: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    cancellable_loop::expand(args.into(), item.into()).into()
 }
 
 /// Runs an `async fn` as a test on a tokio runtime of its own, as

@@ -219,7 +219,186 @@ pub use task::TaskHandle;
 #[doc(inline)]
 pub use taskscope_macros::scoped;
 
-/// CANCELLABLE_LOOP_DOC
+/// Makes loops cancellable: every `.await` in a loop is raced against the
+/// current scope's cancellation (which wins a tie), and a cancellation leaves
+/// the loop. In a [`#[scoped]`](scoped) fn, a loop that awaits must be
+/// cancellable (or say why not), or it does not compile.
+///
+/// ```
+/// use taskscope::{scoped, TaskScope};
+/// use tokio::sync::mpsc;
+///
+/// #[scoped]
+/// async fn forward(mut rx: mpsc::Receiver<u64>, tx: mpsc::Sender<u64>) -> u64 {
+///     let mut forwarded = 0;
+///     #[cancellable_loop]
+///     while let Some(n) = rx.recv().await {
+///         // Blocked on a full channel nobody reads? A cancellation still ends the loop.
+///         if tx.send(n).await.is_err() {
+///             break;
+///         }
+///         forwarded += 1;
+///     }
+///     forwarded // reached however the loop ends
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = TaskScope::new();
+/// let (in_tx, in_rx) = mpsc::channel(8);
+/// let (out_tx, _never_read) = mpsc::channel(1);
+/// let forwarder = scope.spawn(forward(in_rx, out_tx));
+/// for n in 0..3 {
+///     in_tx.send(n).await.unwrap();
+/// }
+/// tokio::task::yield_now().await; // one forwarded, then stuck on the second send
+/// scope.cancel();
+/// assert_eq!(forwarder.await, Ok(1));
+/// scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+///
+/// # Where it goes
+///
+/// - On a `loop`, `while`, `while let` or `for` in the body of a
+///   `#[scoped]` fn (also `#[cancellable_loop] let x = loop { .. };`).
+///   `#[scoped]` consumes it: attributes on statements are not stable for
+///   attribute macros, so outside a `#[scoped]` fn put it on the fn instead.
+/// - On an `async fn`: then every loop of its body is cancellable, as if each
+///   had the attribute (a loop's own attribute overrides the fn's
+///   arguments). It works without `#[scoped]`, and with it in either order.
+///
+/// # What is raced
+///
+/// The scope's [`Cancellation`] is looked up once, before the loop. Then:
+///
+/// - every `.await` in the loop (its body, its `while` condition, the loops
+///   nested in it) becomes `match cancellation.guard(EXPR).await { Ok(v) =>
+///   v, Err(_) => /* leave */ }`: one atomic load when the future is ready,
+///   and no registration unless it is pending;
+/// - in a `select!` (`tokio::select!`), every branch's future is guarded:
+///   on cancellation every branch is disabled and the `else` branch leaves
+///   the loop (a select without `else` gets one, which otherwise panics as
+///   tokio's would). A select with a hand-written arm on a `cancelled()`
+///   future is left as written: that arm decides;
+/// - `join!` / `try_join!` (with or without `tokio::`) are raced as a whole.
+///
+/// An `async` block or closure in the loop is another future: its awaits
+/// cannot leave the loop around it, so they are not rewritten; awaiting the
+/// block in the loop is raced like any `.await`. Its own loops are separate
+/// loops (they need their own attribute in a `#[scoped]` fn, and race the
+/// scope current where they run). `break`, `continue`, labels, `?` and
+/// `return` keep their meaning: nothing is moved into a closure or an async
+/// block.
+///
+/// # How the loop is left
+///
+/// - **`break`** by default: the code after the loop runs (cleanup, a final
+///   flush), and the fn goes on. With nested loops, the outermost
+///   cancellable loop is left.
+/// - **`return`** where the loop's value is used — it is the fn body's tail
+///   expression, a `let`'s initializer, or a `loop` whose `break` carries a
+///   value — or with `#[cancellable_loop(return)]`: the fn returns its
+///   cancellation value, [`OnCancel`]: `()` for `()`, `None` for an `Option`,
+///   `Err(E::from(Cancelled))` for a `Result<T, E>`. A return type without
+///   one does not compile.
+///
+/// ```
+/// use taskscope::{scoped, TaskScope};
+/// use tokio::sync::mpsc;
+///
+/// #[scoped]
+/// async fn first_even(mut rx: mpsc::Receiver<u64>) -> Option<u64> {
+///     #[cancellable_loop] // the fn's tail: a cancellation returns `None`
+///     loop {
+///         let n = rx.recv().await?;
+///         if n % 2 == 0 {
+///             return Some(n);
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = TaskScope::new();
+/// let (_tx, rx) = mpsc::channel(1); // open, and silent
+/// let waiter = scope.spawn(first_even(rx));
+/// scope.cancel();
+/// assert_eq!(waiter.await, Ok(None));
+/// # scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+///
+/// # In a `#[scoped]` fn, every awaiting loop has a cancellation arm
+///
+/// A `loop`, `while` or `while let` whose body or condition awaits (an
+/// `.await`, `select!`, `join!`), in the body of a `#[scoped]` fn or in the
+/// async blocks and closures in it, is a compile error unless it has
+/// `#[cancellable_loop]` (or the fn does), or a hand-written cancellation arm
+/// (a `select!` branch on a future that mentions `cancelled`, such as
+/// `taskscope::cancelled()` or `token.cancelled()`, or an `.await` of a
+/// `Cancellation::guard(..)` or `run_until_cancelled(..)`), or says why not:
+///
+/// ```
+/// # use tokio::sync::mpsc;
+/// #[taskscope::scoped]
+/// async fn drain(mut rx: mpsc::Receiver<u64>) -> u64 {
+///     let mut total = 0;
+///     #[uncancellable(reason = "the senders are gone: the channel only holds what is left")]
+///     while let Some(n) = rx.recv().await {
+///         total += n;
+///     }
+///     total
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let (tx, rx) = mpsc::channel(1);
+/// # tx.send(3).await.unwrap();
+/// # drop(tx);
+/// # assert_eq!(drain(rx).await, 3);
+/// # }
+/// ```
+///
+/// `for` loops are not checked: they walk an iterator, which is finite in
+/// the common case (awaiting a list of handles). The check reads the code,
+/// not the types: it cannot tell what a future is.
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `return` | on cancellation, return the fn's [`OnCancel`] value instead of `break`ing |
+/// | `token = expr` | race this instead of the current scope: anything `Into<Cancellation>` (`&TaskScope`, `&ScopeHandle`, a [`Cancellation`]). On an fn it is evaluated once, when the fn starts (it can use the fn's arguments), for the loops of the fn's own body |
+/// | `crate = path` | on an fn: where taskscope is, if renamed (in a `#[scoped]` fn, `#[scoped(crate = ..)]` is used) |
+///
+/// Outside any scope and without a `token`, nothing can cancel the loop,
+/// and it runs as written.
+///
+/// ```
+/// use taskscope::{cancellable_loop, TaskScope};
+/// use tokio::sync::mpsc;
+///
+/// /// Not `#[scoped]`: the caller says whose cancellation ends the loop.
+/// #[cancellable_loop(token = scope)]
+/// async fn sum(scope: &TaskScope, mut rx: mpsc::Receiver<u64>) -> u64 {
+///     let mut total = 0;
+///     while let Some(n) = rx.recv().await {
+///         total += n;
+///     }
+///     total
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = TaskScope::new();
+/// let (tx, rx) = mpsc::channel(4);
+/// tx.send(5).await.unwrap(); // and `tx` stays open
+/// let summing = sum(&scope, rx);
+/// scope.cancel();
+/// assert_eq!(summing.await, 0, "cancellation wins a tie with the ready message");
+/// scope.join().await.expect("nothing failed");
+/// # }
+/// ```
 #[doc(inline)]
 pub use taskscope_macros::cancellable_loop;
 

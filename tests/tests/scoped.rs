@@ -334,6 +334,7 @@ async fn outer(grandchild_cancelled: Flag) {
     let started = Flag::default();
     let child_started = started.clone();
     tokio::spawn(inner(grandchild_cancelled, child_started));
+    #[cancellable_loop]
     while !started.is_set() {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }

@@ -1,4 +1,5 @@
-//! The expansion of `#[scoped]` under strict user lints: this file is a
+//! The expansions of `#[scoped]` and `#[cancellable_loop]` under strict
+//! user lints: this file is a
 //! normal test target, so `cargo clippy --all-targets -- -D warnings` checks
 //! it with `clippy::pedantic` denied (no lint may fire on generated code),
 //! and `cargo test` runs the compositions trybuild cannot run as tests:
@@ -15,7 +16,8 @@
 
 use std::time::Duration;
 
-use taskscope::{scoped, ScopeError};
+use taskscope::{cancellable_loop, scoped, Cancelled, ScopeError};
+use tokio::sync::mpsc;
 use tracing::instrument;
 
 #[derive(Debug)]
@@ -98,6 +100,69 @@ async fn instrumented(n: u8) -> u8 {
     n
 }
 
+impl From<Cancelled> for AppError {
+    fn from(_: Cancelled) -> Self {
+        AppError
+    }
+}
+
+/// Every shape of the loop rewrite: a `let` of an awaited value, a
+/// statement, a `while let` condition, `select!` with and without `else`,
+/// `join!`, an await inside another macro, a labelled nest.
+#[scoped]
+async fn loops(mut rx: mpsc::Receiver<u64>, tx: mpsc::Sender<u64>) -> u64 {
+    let mut total = 0;
+    #[cancellable_loop]
+    'outer: while let Some(n) = rx.recv().await {
+        let sent = tx.send(n).await;
+        if sent.is_err() {
+            break;
+        }
+        tokio::task::yield_now().await;
+        tokio::select! {
+            () = tokio::task::yield_now() => {}
+            else => break 'outer,
+        }
+        tokio::select! {
+            biased;
+            () = tokio::task::yield_now() => total += n,
+        }
+        let (a, b) = tokio::join!(async { 1 }, async { 2 });
+        total += a + b;
+        assert_eq!(async { 3 }.await, 3);
+        for _ in 0..n {
+            tokio::task::yield_now().await;
+        }
+    }
+    total
+}
+
+/// The return rule, in a `Result` fn and an `Option` fn.
+#[scoped]
+async fn returns(mut rx: mpsc::Receiver<u64>) -> Result<u64, AppError> {
+    #[cancellable_loop]
+    loop {
+        if let Some(n) = rx.recv().await {
+            return Ok(n);
+        }
+    }
+}
+
+#[cancellable_loop(return)]
+async fn first(mut rx: mpsc::Receiver<u64>) -> Option<u64> {
+    let first = loop {
+        if let Some(n) = rx.recv().await {
+            break n;
+        }
+    };
+    while let Some(n) = rx.recv().await {
+        if n > first {
+            return Some(n);
+        }
+    }
+    Some(first)
+}
+
 #[scoped]
 #[tokio::test]
 async fn scoped_above_tokio_test() {
@@ -110,6 +175,20 @@ async fn scoped_above_tokio_test() {
     assert_eq!(Service.handle(3).await, 3);
     assert_eq!(instrumented(4).await, 4);
     assert_eq!(returns_a_handle().await.await.ok(), Some(5));
+    let (in_tx, in_rx) = mpsc::channel(4);
+    let (out_tx, mut out_rx) = mpsc::channel(4);
+    in_tx.send(2).await.unwrap_or_default();
+    drop(in_tx);
+    assert_eq!(loops(in_rx, out_tx).await, 5);
+    assert_eq!(out_rx.recv().await, Some(2));
+    let (tx, rx) = mpsc::channel(4);
+    tx.send(4).await.unwrap_or_default();
+    assert_eq!(returns(rx).await.ok(), Some(4));
+    let (tx, rx) = mpsc::channel(4);
+    for n in [1, 0, 3] {
+        tx.send(n).await.unwrap_or_default();
+    }
+    assert_eq!(first(rx).await, Some(3));
     // The test body is scoped too: this child is joined before it ends.
     tokio::spawn(async {});
 }

@@ -19,7 +19,7 @@ const KEYS: &str = "`name`, `crate`, `supervise`, `limit`, `timeout`";
 const KEY_NAMES: [&str; 5] = ["name", "crate", "supervise", "limit", "timeout"];
 
 /// Levenshtein distance, for "did you mean" (keys are short).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

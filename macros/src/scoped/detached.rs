@@ -4,7 +4,7 @@
 //! must not be empty, so every detached statement says why it may outlive
 //! the fn (and `grep '#\[detached'` finds them all).
 
-use syn::{Attribute, Expr, LitStr, Meta, Stmt};
+use syn::{Attribute, Expr, Stmt};
 
 use crate::diagnostics::Errors;
 
@@ -45,49 +45,14 @@ pub(crate) fn take_stray(attrs: &mut Vec<Attribute>) -> Option<Attribute> {
 }
 
 fn check_reason(attr: &Attribute) -> syn::Result<()> {
-    let list = match &attr.meta {
-        Meta::List(list) => list,
-        Meta::Path(_) => {
-            return Err(syn::Error::new_spanned(
-                attr,
-                format!("`#[detached]` needs a reason: `{FORM}`"),
-            ))
-        }
-        Meta::NameValue(_) => {
-            return Err(syn::Error::new_spanned(
-                attr,
-                format!("write the reason as `{FORM}`"),
-            ))
-        }
-    };
-    let mut reason: Option<LitStr> = None;
-    list.parse_nested_meta(|meta| {
-        if !meta.path.is_ident("reason") {
-            return Err(meta.error(format!(
-                "unknown `#[detached]` argument: it takes only a reason, `{FORM}`"
-            )));
-        }
-        if reason.is_some() {
-            return Err(meta.error("`reason` is given twice"));
-        }
-        let value = meta.value()?;
-        let literal: LitStr = value.parse().map_err(|error| {
-            syn::Error::new(error.span(), format!("the reason is a string: `{FORM}`"))
-        })?;
-        reason = Some(literal);
-        Ok(())
-    })?;
-    match reason {
-        None => Err(syn::Error::new_spanned(
-            attr,
-            format!("`#[detached]` needs a reason: `{FORM}`"),
-        )),
-        Some(literal) if literal.value().trim().is_empty() => Err(syn::Error::new(
-            literal.span(),
-            "the reason of `#[detached]` is empty: say why this may outlive the fn",
-        )),
-        Some(_) => Ok(()),
-    }
+    crate::reason::check(
+        attr,
+        &crate::reason::Hatch {
+            name: "detached",
+            form: FORM,
+            empty: "say why this may outlive the fn",
+        },
+    )
 }
 
 /// The attributes of a statement, where a statement can carry them.

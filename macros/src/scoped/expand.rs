@@ -37,9 +37,17 @@ use super::args::{Args, Limit};
 use super::item::{Body, ScopedFn};
 use super::paths;
 use super::rewrite::Rewriter;
+use crate::cancellable_loop::args::LoopArgs;
+use crate::cancellable_loop::walk;
 use crate::diagnostics::Errors;
 
-pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Errors) -> TokenStream {
+pub(crate) fn expand(
+    args: Args,
+    every_loop: Option<LoopArgs>,
+    item: &ScopedFn,
+    body: &Body,
+    errors: &mut Errors,
+) -> TokenStream {
     let sig = &item.sig;
     let glue = match &sig.asyncness {
         Some(asyncness) => Span::mixed_site().located_at(asyncness.span),
@@ -50,6 +58,21 @@ pub(crate) fn expand(args: Args, item: &ScopedFn, body: &Body, errors: &mut Erro
 
     let mut rewriter = Rewriter::new(krate.clone());
     let mut block = body.block.clone();
+    // Loops first: `#[cancellable_loop]` and `#[uncancellable]` are taken off
+    // them, the cancellable ones rewritten, awaiting loops without a
+    // cancellation arm reported; then spawns are redirected.
+    let loop_krate = krate
+        .clone()
+        .or_else(|| every_loop.as_ref().and_then(|every| every.krate.clone()));
+    walk::rewrite_body(
+        &mut block,
+        walk::Options {
+            krate: loop_krate,
+            every_loop,
+            enforce: true,
+        },
+        errors,
+    );
     rewriter.visit_block_mut(&mut block);
     errors.absorb(rewriter.errors);
     for (index, prefix) in rewriter.prefixes.iter().enumerate() {

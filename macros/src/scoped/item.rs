@@ -118,7 +118,7 @@ impl ScopedFn {
 impl Body {
     /// Whether the body calls `block_on`: a synchronous fn that runs a
     /// runtime, as `#[tokio::main]` and `#[tokio::test]` write them.
-    fn blocks_on(&self) -> bool {
+    pub(crate) fn blocks_on(&self) -> bool {
         fn mentions(tokens: proc_macro2::TokenStream) -> bool {
             tokens.into_iter().any(|tree| match tree {
                 proc_macro2::TokenTree::Ident(ident) => ident == "block_on",
@@ -131,7 +131,7 @@ impl Body {
 }
 
 /// `#[scoped]`, `#[taskscope::scoped]`, `#[some::path::scoped]`.
-fn is_scoped_attr(attr: &Attribute) -> bool {
+pub(crate) fn is_scoped_attr(attr: &Attribute) -> bool {
     attr.path()
         .segments
         .last()

@@ -7,12 +7,12 @@
 //!   spawns redirected into the fn's scope, detached forms rejected, and the
 //!   escape hatch.
 
-mod args;
-mod detached;
+pub(crate) mod args;
+pub(crate) mod detached;
 mod expand;
-mod item;
+pub(crate) mod item;
 mod macro_body;
-mod paths;
+pub(crate) mod paths;
 mod rewrite;
 
 use proc_macro2::TokenStream;
@@ -28,13 +28,16 @@ use crate::diagnostics::Errors;
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = args::Args::parse(args, &mut errors);
-    let parsed = match syn::parse2::<item::ScopedFn>(item.clone()) {
+    let mut parsed = match syn::parse2::<item::ScopedFn>(item.clone()) {
         Ok(parsed) => parsed,
         Err(error) => {
             errors.push(error);
             return unchanged(item, errors);
         }
     };
+    // `#[cancellable_loop]` on the fn (in either order with `#[scoped]`: one
+    // written above moves itself below): every loop of the body.
+    let every_loop = crate::cancellable_loop::take_fn_attr(&mut parsed.attrs, &mut errors);
     let body = match parsed.check() {
         Ok(body) => body,
         Err(error) => {
@@ -42,7 +45,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return unchanged(item, errors);
         }
     };
-    let mut output = expand::expand(args, &parsed, body, &mut errors);
+    let mut output = expand::expand(args, every_loop, &parsed, body, &mut errors);
     output.extend(errors.into_compile_errors());
     output
 }

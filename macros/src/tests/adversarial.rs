@@ -95,3 +95,77 @@ fn odd_inputs_never_panic_and_always_parse() {
         }
     }
 }
+
+const LOOP_ARGS: &[&str] = &[
+    "",
+    "return",
+    "return = ",
+    "return return",
+    "token",
+    "token = ",
+    "token = &scope",
+    "token = &scope, return, crate = ::taskscope",
+    "crate = \"\"",
+    "=",
+    "(x)",
+];
+
+const LOOP_ITEMS: &[&str] = &[
+    "async fn f() { #[cancellable_loop] }",
+    "async fn f() { #[cancellable_loop] loop }",
+    "async fn f() { #[cancellable_loop] loop {} }",
+    "async fn f() { #[cancellable_loop(return)] loop { x.await } }",
+    "async fn f() { #[cancellable_loop(token)] while x.await {} }",
+    "async fn f() { #[cancellable_loop] let x = loop { break x.await.await; }; }",
+    "async fn f() { #[cancellable_loop] let x = loop { x.await } else { return }; }",
+    "async fn f() { let x = #[cancellable_loop] 'a: loop { break 'a x.await; }; }",
+    "async fn f() { #[cancellable_loop] for x in y.await { z.await } }",
+    "async fn f() { #[cancellable_loop] loop { select! {} } }",
+    "async fn f() { #[cancellable_loop] loop { select! { biased; } } }",
+    "async fn f() { #[cancellable_loop] loop { select! { x = => } } }",
+    "async fn f() { #[cancellable_loop] loop { tokio::select! { | a | b = f() => {} else => {} } } }",
+    "async fn f() { #[cancellable_loop] loop { select! { x = y, if z => w } } }",
+    "async fn f() { #[cancellable_loop] loop { tokio::join!() } }",
+    "async fn f() { #[cancellable_loop] loop { tokio::join!(biased; a, b) } }",
+    "async fn f() { #[cancellable_loop] loop { try_join!(a.await, b) } }",
+    "async fn f() { #[cancellable_loop] loop { m!(x.await) } }",
+    "async fn f() { #[cancellable_loop] loop { #[cancellable_loop] loop { x.await } } }",
+    "async fn f() { #[uncancellable] #[cancellable_loop] loop { x.await } }",
+    "async fn f() { #[uncancellable(reason = \"\")] loop { async { loop { x.await } } } }",
+    "async fn f() { loop { x.await } }",
+    "async fn f() -> ! { loop { x.await } }",
+    "async fn f() { #[detached(reason = \"x\")] loop { x.await } }",
+    "#[scoped] async fn f() { loop { x.await } }",
+    "#[scoped(limit = )] async fn f() { loop { x.await } }",
+    "#[cancellable_loop] async fn f() { loop { x.await } }",
+    "#[cancellable_loop = 1] async fn f() { loop { x.await } }",
+    "#[tokio::main] fn f() { block_on(async { loop { x.await } }) }",
+];
+
+#[test]
+fn cancellable_loops_never_panic_and_always_parse() {
+    for args in LOOP_ARGS {
+        for item in LOOP_ITEMS.iter().chain(ITEMS) {
+            let args_tokens: TokenStream = args.parse().expect("the args are tokens");
+            let item_tokens: TokenStream = item.parse().expect("the item is tokens");
+            for (name, expand) in [
+                (
+                    "cancellable_loop",
+                    crate::cancellable_loop::expand as fn(TokenStream, TokenStream) -> TokenStream,
+                ),
+                ("scoped", crate::scoped::expand),
+            ] {
+                let output =
+                    std::panic::catch_unwind(|| expand(args_tokens.clone(), item_tokens.clone()))
+                        .unwrap_or_else(|_| panic!("panicked on #[{name}({args})] {item}"));
+                if let Err(error) = syn::parse2::<syn::File>(output.clone()) {
+                    let original_parses = syn::parse_str::<syn::File>(item).is_ok();
+                    assert!(
+                        !original_parses,
+                        "#[{name}({args})] {item} expanded to tokens that do not parse ({error}): {output}"
+                    );
+                }
+            }
+        }
+    }
+}

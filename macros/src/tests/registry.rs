@@ -1,6 +1,6 @@
-//! Robustness: the expansion of `#[scoped]` over every `async fn` in the
-//! sources of the crates in the local cargo registry never panics, and its
-//! output always parses as the item it replaces. Non-async fns go through
+//! Robustness: the expansions of `#[scoped]` and `#[cancellable_loop]` over
+//! every `async fn` in the sources of the crates in the local cargo registry
+//! never panic, and their output always parses as the item it replaces. Non-async fns go through
 //! too (they take the error path) and must come out parseable as well.
 //!
 //! Only files that mention `async` are parsed, and one non-async fn in
@@ -145,6 +145,28 @@ fn registry_async_fns_expand_to_items() {
             if let Some(failure) = failure {
                 let name = tokens.to_string().chars().take(120).collect::<String>();
                 failures.push(format!("{}: {failure}: {name}", file.display()));
+            }
+            // `#[cancellable_loop]` rewrites every loop of the body: its
+            // output must parse too (with `return` on every other fn).
+            if is_async {
+                let loop_args = if index % 2 == 0 {
+                    TokenStream::new()
+                } else {
+                    quote!(return)
+                };
+                let expanded = catch_unwind(AssertUnwindSafe(|| {
+                    crate::cancellable_loop::expand(loop_args, tokens.clone())
+                }));
+                let failure = match expanded {
+                    Err(_) => Some(String::from("#[cancellable_loop] panicked")),
+                    Ok(output) => parses(position, output)
+                        .err()
+                        .map(|error| format!("#[cancellable_loop]: {error}")),
+                };
+                if let Some(failure) = failure {
+                    let name = tokens.to_string().chars().take(120).collect::<String>();
+                    failures.push(format!("{}: {failure}: {name}", file.display()));
+                }
             }
             if is_async {
                 async_fns += 1;

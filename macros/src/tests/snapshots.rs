@@ -48,13 +48,34 @@ fn commented(text: &str) -> String {
 
 #[track_caller]
 fn check(name: &str, context: Context, args: &str, item: &str) {
+    check_macro(name, context, Macro::Scoped, args, item);
+}
+
+/// Which attribute a snapshot expands.
+#[derive(Clone, Copy)]
+enum Macro {
+    Scoped,
+    CancellableLoop,
+}
+
+#[track_caller]
+fn check_macro(name: &str, context: Context, which: Macro, args: &str, item: &str) {
     let args_tokens: TokenStream = args.parse().expect("the args are tokens");
     let item_tokens: TokenStream = item.parse().expect("the item is tokens");
-    let output = crate::scoped::expand(args_tokens, item_tokens.clone());
+    let (macro_name, output) = match which {
+        Macro::Scoped => (
+            "scoped",
+            crate::scoped::expand(args_tokens, item_tokens.clone()),
+        ),
+        Macro::CancellableLoop => (
+            "cancellable_loop",
+            crate::cancellable_loop::expand(args_tokens, item_tokens.clone()),
+        ),
+    };
     let attribute = if args.is_empty() {
-        String::from("#[scoped]")
+        format!("#[{macro_name}]")
     } else {
-        format!("#[scoped({args})]")
+        format!("#[{macro_name}({args})]")
     };
     let actual = format!(
         "// Snapshot of `{attribute}` on:\n//\n{}//\n// Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots\n\n{}",
@@ -143,6 +164,7 @@ fn snapshot_never_returns() {
         "",
         r#"
         async fn serve(listener: Listener) -> ! {
+            #[uncancellable(reason = "the server accepts until the process exits")]
             loop {
                 let conn = listener.accept().await;
                 tokio::spawn(handle(conn));
@@ -315,6 +337,236 @@ fn snapshot_unfit_items_are_emitted_as_written() {
         r#"
         fn not_async() {
             tokio::spawn(async {});
+        }
+        "#,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// `#[cancellable_loop]`: on loops of a `#[scoped]` body, and on an fn.
+
+#[test]
+fn snapshot_cancellable_loops_break_rule() {
+    check(
+        "cancellable_loop_break",
+        Context::Free,
+        "",
+        r#"
+        async fn pump(mut rx: Receiver<u64>, tx: Sender<u64>) {
+            #[cancellable_loop]
+            while let Some(item) = rx.recv().await {
+                if item == 0 {
+                    continue;
+                }
+                tx.send(item).await.ok();
+            }
+            #[cancellable_loop]
+            'outer: loop {
+                let batch = next_batch().await;
+                for item in batch {
+                    if item == 0 {
+                        break 'outer;
+                    }
+                    while !ready(item) {
+                        tokio::time::sleep(TICK).await;
+                    }
+                }
+            }
+            cleanup().await;
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_cancellable_loops_return_rule() {
+    check(
+        "cancellable_loop_return",
+        Context::Free,
+        "",
+        r#"
+        async fn first_big(mut rx: Receiver<u64>) -> Option<u64> {
+            let small = #[cancellable_loop] loop {
+                let n = rx.recv().await?;
+                if n < 10 {
+                    break n;
+                }
+            };
+            #[cancellable_loop(return)]
+            while let Some(n) = rx.recv().await {
+                if n == small {
+                    break;
+                }
+            }
+            #[cancellable_loop]
+            loop {
+                let n = rx.recv().await?;
+                if n > 100 {
+                    return Some(n);
+                }
+            }
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_cancellable_loops_select_and_join() {
+    check(
+        "cancellable_loop_select",
+        Context::Free,
+        "",
+        r#"
+        async fn relay(mut rx: Receiver<u64>, tx: Sender<u64>, token: CancellationToken) {
+            #[cancellable_loop]
+            loop {
+                tokio::select! {
+                    Some(v) = rx.recv() => { tx.send(v).await.ok(); }
+                    () = tokio::time::sleep(TICK) => continue,
+                    else => break,
+                }
+                select! {
+                    biased;
+                    v = rx.recv() => drop(v),
+                }
+                let (a, b) = tokio::join!(ping(), pong());
+                tokio::select! {
+                    _ = token.cancelled() => break,
+                    v = rx.recv() => drop(v),
+                }
+            }
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_cancellable_loops_nested_futures_and_opt_out() {
+    check(
+        "cancellable_loop_nested",
+        Context::Free,
+        "",
+        r#"
+        async fn spawns(mut rx: Receiver<Job>) {
+            #[cancellable_loop]
+            while let Some(job) = rx.recv().await {
+                tokio::spawn(async move {
+                    #[cancellable_loop]
+                    loop {
+                        job.step().await;
+                    }
+                });
+                let run = async { job.finish().await };
+                run.await;
+            }
+            #[uncancellable(reason = "drains what is left; the senders are gone by now")]
+            while let Some(job) = rx.recv().await {
+                job.finish().await;
+            }
+            loop {
+                tokio::select! {
+                    _ = taskscope::cancelled() => break,
+                    job = rx.recv() => drop(job),
+                }
+            }
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_cancellable_loops_enforcement_errors() {
+    check(
+        "cancellable_loop_errors",
+        Context::Free,
+        "",
+        r#"
+        async fn unarmed(mut rx: Receiver<u64>) {
+            loop {
+                rx.recv().await;
+            }
+            while ready().await {}
+            while let Some(v) = rx.recv().await {
+                while let Some(w) = rx.recv().await {}
+            }
+            for v in 0..3 {
+                rx.recv().await;
+            }
+            #[uncancellable]
+            loop {
+                rx.recv().await;
+            }
+            #[cancellable_loop(retrun, token)]
+            loop {
+                rx.recv().await;
+            }
+            #[cancellable_loop]
+            let x = 1;
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_cancellable_loop_on_an_fn() {
+    check_macro(
+        "cancellable_loop_fn",
+        Context::Free,
+        Macro::CancellableLoop,
+        "token = &self.scope",
+        r#"
+        async fn run(&self, mut rx: Receiver<u64>) -> Option<u64> {
+            let mut total = 0;
+            while let Some(n) = rx.recv().await {
+                total += n;
+                let tick = || async {
+                    loop {
+                        sleep(TICK).await;
+                    }
+                };
+            }
+            loop {
+                total += rx.recv().await?;
+            }
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_cancellable_loop_above_scoped() {
+    check_macro(
+        "cancellable_loop_above_scoped",
+        Context::Free,
+        Macro::CancellableLoop,
+        "return",
+        r#"
+        #[scoped(limit = 2)]
+        #[doc = "x"]
+        async fn run(mut rx: Receiver<u64>) -> Option<u64> {
+            while let Some(n) = rx.recv().await {
+                tokio::spawn(work(n));
+            }
+            None
+        }
+        "#,
+    );
+}
+
+#[test]
+fn snapshot_scoped_above_cancellable_loop() {
+    check(
+        "scoped_above_cancellable_loop",
+        Context::Free,
+        "limit = 2",
+        r#"
+        #[cancellable_loop(return)]
+        #[doc = "x"]
+        async fn run(mut rx: Receiver<u64>) -> Option<u64> {
+            while let Some(n) = rx.recv().await {
+                tokio::spawn(work(n));
+            }
+            None
         }
         "#,
     );

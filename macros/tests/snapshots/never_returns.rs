@@ -1,6 +1,7 @@
 // Snapshot of `#[scoped]` on:
 //
 // async fn serve(listener: Listener) -> ! {
+//     #[uncancellable(reason = "the server accepts until the process exits")]
 //     loop {
 //         let conn = listener.accept().await;
 //         tokio::spawn(handle(conn));

@@ -142,6 +142,7 @@ async fn inner_attributes() -> u8 {
 
 #[scoped]
 async fn diverges() -> ! {
+    #[uncancellable(reason = "it never returns: there is no value to leave with")]
     loop {
         tokio::spawn(async {});
         tokio::time::sleep(Duration::from_millis(1)).await;

@@ -1,0 +1,236 @@
+//! Read-only looks at a loop, each within the loop's own async context (a
+//! nested `async` block or closure is another future, and is not looked
+//! into): does it await, does it already race a cancellation by hand, and
+//! does a `loop` `break` with a value.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Expr, Item, Lifetime, Macro, Token};
+
+use super::select::{self, Select};
+
+/// The parts of a loop that run on every iteration: a `while` condition and
+/// the body (not a `for` loop's iterator, evaluated once before it).
+fn visit_iterated<'a, V: Visit<'a>>(visitor: &mut V, expr: &'a Expr) {
+    match expr {
+        Expr::Loop(inner) => visitor.visit_block(&inner.body),
+        Expr::While(inner) => {
+            visitor.visit_expr(&inner.cond);
+            visitor.visit_block(&inner.body);
+        }
+        Expr::ForLoop(inner) => visitor.visit_block(&inner.body),
+        other => visitor.visit_expr(other),
+    }
+}
+
+/// Whether the loop awaits: an `.await`, a macro that awaits (`select!`,
+/// `join!`, ...), or `.await` written inside any other macro's tokens.
+pub(crate) fn awaits(expr: &Expr) -> bool {
+    let mut scan = Awaits { found: false };
+    visit_iterated(&mut scan, expr);
+    scan.found
+}
+
+struct Awaits {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Awaits {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Await(_) => self.found = true,
+            Expr::Async(_) | Expr::Closure(_) | Expr::Const(_) => {}
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _item: &'ast Item) {}
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        if select::awaits_inside(&mac.path) || tokens_await(mac.tokens.clone()) {
+            self.found = true;
+        }
+    }
+}
+
+/// `. await` in tokens, outside `async { .. }` / `async move { .. }` groups.
+fn tokens_await(tokens: TokenStream) -> bool {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut skip_next_brace = false;
+    let mut previous_dot = false;
+    for tree in trees {
+        match tree {
+            TokenTree::Ident(ident) => {
+                if previous_dot && ident == "await" {
+                    return true;
+                }
+                if ident == "async" {
+                    skip_next_brace = true;
+                } else if ident != "move" {
+                    skip_next_brace = false;
+                }
+                previous_dot = false;
+            }
+            TokenTree::Punct(punct) => {
+                previous_dot = punct.as_char() == '.';
+                if punct.as_char() != '|' {
+                    skip_next_brace = false;
+                }
+            }
+            TokenTree::Group(group) => {
+                let skipped = skip_next_brace && group.delimiter() == proc_macro2::Delimiter::Brace;
+                if !skipped && tokens_await(group.stream()) {
+                    return true;
+                }
+                skip_next_brace = false;
+                previous_dot = false;
+            }
+            TokenTree::Literal(_) => {
+                skip_next_brace = false;
+                previous_dot = false;
+            }
+        }
+    }
+    false
+}
+
+/// Whether the loop races a cancellation by hand: a `select!` branch whose
+/// future mentions `cancelled` (`taskscope::cancelled()`,
+/// `token.cancelled()`, `run_until_cancelled(..)`), or an `.await` of
+/// `….guard(..)` (a `taskscope::Cancellation`) or of something that
+/// mentions `cancelled` (`token.run_until_cancelled(fut).await`).
+pub(crate) fn has_cancellation_arm(expr: &Expr) -> bool {
+    let mut scan = Arms { found: false };
+    visit_iterated(&mut scan, expr);
+    scan.found
+}
+
+struct Arms {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Arms {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Await(awaited) => {
+                let guarded =
+                    matches!(&*awaited.base, Expr::MethodCall(call) if call.method == "guard");
+                if guarded || select::mentions_cancelled(awaited.base.to_token_stream()) {
+                    self.found = true;
+                    return;
+                }
+                visit::visit_expr(self, expr);
+            }
+            Expr::Async(_) | Expr::Closure(_) | Expr::Const(_) => {}
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _item: &'ast Item) {}
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        let is_select = mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "select" || last.ident == "select_biased");
+        if is_select {
+            self.found |= match mac.parse_body_with(syn::parse::Parse::parse) {
+                Ok(parsed) => {
+                    let parsed: Select = parsed;
+                    parsed.has_cancellation_arm()
+                }
+                // A select the rewrite cannot read: any mention will do.
+                Err(_) => select::mentions_cancelled(mac.tokens.clone()),
+            };
+            return;
+        }
+        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        }
+    }
+}
+
+/// Whether a `loop` has a `break` with a value that leaves it (unlabelled
+/// outside nested loops, or with its label): then its value is used, and it
+/// cannot be left by a plain `break`.
+pub(crate) fn breaks_with_value(expr: &Expr) -> bool {
+    let Expr::Loop(inner) = expr else {
+        return false;
+    };
+    let mut scan = BreakValues {
+        label: inner.label.as_ref().map(|label| label.name.clone()),
+        depth: 0,
+        found: false,
+    };
+    scan.visit_block(&inner.body);
+    scan.found
+}
+
+struct BreakValues {
+    label: Option<Lifetime>,
+    depth: usize,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for BreakValues {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Break(brk) => {
+                if brk.expr.is_some() {
+                    let ours = match (&brk.label, &self.label) {
+                        (None, _) => self.depth == 0,
+                        (Some(used), Some(label)) => used.ident == label.ident,
+                        (Some(_), None) => false,
+                    };
+                    if ours {
+                        self.found = true;
+                        return;
+                    }
+                }
+                visit::visit_expr(self, expr);
+            }
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                self.depth += 1;
+                visit::visit_expr(self, expr);
+                self.depth -= 1;
+            }
+            Expr::Async(_) | Expr::Closure(_) | Expr::Const(_) => {}
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _item: &'ast Item) {}
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        if select::is_select(&mac.path) {
+            if let Ok(parsed) = mac.parse_body_with(<Select as syn::parse::Parse>::parse) {
+                for branch in &parsed.branches {
+                    match branch {
+                        select::Branch::Arm { handler, .. }
+                        | select::Branch::Else { handler, .. } => self.visit_expr(handler),
+                    }
+                }
+            }
+            return;
+        }
+        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! `tokio::select!` as the rewrite reads it: an optional `biased;`, then
+//! branches `pattern = future [, if precondition] => handler[,]` and an
+//! optional `else => handler[,]`. Parsed so that the handlers (which run in
+//! the loop, where `break` and `.await` mean what they say) can be rewritten
+//! as code, a cancellation arm put first, and the whole printed back for
+//! tokio's macro to read.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt};
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, Ident, Pat, Path, Token};
+
+/// Whether a macro path is tokio's `select!` as it is commonly written:
+/// `select!`, `tokio::select!`, `::tokio::select!`. (`futures::select!`
+/// needs fused futures, and its `select_biased!` has another name: both are
+/// left alone.)
+pub(crate) fn is_select(path: &Path) -> bool {
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    matches!(names.as_slice(), ["select"] | ["tokio", "select"])
+        && path.segments.iter().all(|s| s.arguments.is_none())
+}
+
+/// `join!`, `try_join!`, with or without `tokio::`: macros whose arguments
+/// are futures that they await together.
+pub(crate) fn is_join(path: &Path) -> bool {
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    matches!(
+        names.as_slice(),
+        ["join" | "try_join"] | ["tokio", "join" | "try_join"]
+    ) && path.segments.iter().all(|s| s.arguments.is_none())
+}
+
+/// Macros that await inside their expansion: a loop that invokes one awaits.
+pub(crate) fn awaits_inside(path: &Path) -> bool {
+    path.segments.last().is_some_and(|last| {
+        matches!(
+            last.ident.to_string().as_str(),
+            "select" | "select_biased" | "join" | "try_join" | "join_all"
+        )
+    })
+}
+
+/// Whether tokens mention cancellation: an identifier ending in `cancelled`
+/// (`cancelled()`, `token.cancelled()`, `run_until_cancelled(..)`,
+/// `cancelled_owned()`), outside of `is_cancelled`.
+pub(crate) fn mentions_cancelled(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => {
+            let name = ident.to_string();
+            (name.ends_with("cancelled") || name.starts_with("cancelled_"))
+                && name != "is_cancelled"
+        }
+        TokenTree::Group(group) => mentions_cancelled(group.stream()),
+        _ => false,
+    })
+}
+
+pub(crate) struct Select {
+    pub(crate) biased: Option<(Ident, Token![;])>,
+    pub(crate) branches: Vec<Branch>,
+}
+
+// A few per select, alive for one expansion: their size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Branch {
+    Arm {
+        pat: Pat,
+        eq: Token![=],
+        future: Expr,
+        precondition: Option<(Token![,], Token![if], Expr)>,
+        arrow: Token![=>],
+        handler: Expr,
+        comma: Option<Token![,]>,
+    },
+    Else {
+        else_token: Token![else],
+        arrow: Token![=>],
+        handler: Expr,
+        comma: Option<Token![,]>,
+    },
+}
+
+impl Select {
+    /// Whether a branch's future mentions cancellation: a hand-written
+    /// cancellation arm.
+    pub(crate) fn has_cancellation_arm(&self) -> bool {
+        self.branches.iter().any(|branch| match branch {
+            Branch::Arm { future, .. } => mentions_cancelled(future.to_token_stream()),
+            Branch::Else { .. } => false,
+        })
+    }
+
+    /// Every expression of the select (futures, preconditions, handlers),
+    /// for rewriting.
+    pub(crate) fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        self.branches.iter_mut().flat_map(|branch| {
+            let exprs: Vec<&mut Expr> = match branch {
+                Branch::Arm {
+                    future,
+                    precondition,
+                    handler,
+                    ..
+                } => {
+                    let mut exprs = vec![future];
+                    if let Some((_, _, condition)) = precondition {
+                        exprs.push(condition);
+                    }
+                    exprs.push(handler);
+                    exprs
+                }
+                Branch::Else { handler, .. } => vec![handler],
+            };
+            exprs
+        })
+    }
+
+    /// The select's tokens.
+    pub(crate) fn to_tokens(&self) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        if let Some((biased, semi)) = &self.biased {
+            biased.to_tokens(&mut tokens);
+            semi.to_tokens(&mut tokens);
+        }
+        for branch in &self.branches {
+            branch.to_tokens(&mut tokens);
+        }
+        tokens
+    }
+}
+
+impl Parse for Select {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let biased = if input.peek(Ident) && input.peek2(Token![;]) {
+            let fork = input.fork();
+            let ident: Ident = fork.parse()?;
+            if ident == "biased" {
+                let ident: Ident = input.parse()?;
+                let semi: Token![;] = input.parse()?;
+                Some((ident, semi))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let mut branches = Vec::new();
+        while !input.is_empty() {
+            if input.peek(Token![else]) {
+                let else_token = input.parse()?;
+                let arrow = input.parse()?;
+                let handler = Expr::parse_with_earlier_boundary_rule(input)?;
+                let comma = input.parse()?;
+                branches.push(Branch::Else {
+                    else_token,
+                    arrow,
+                    handler,
+                    comma,
+                });
+                continue;
+            }
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            let eq = input.parse()?;
+            let future = input.parse()?;
+            let precondition = if input.peek(Token![,]) && input.peek2(Token![if]) {
+                let comma = input.parse()?;
+                let if_token = input.parse()?;
+                let condition = input.parse()?;
+                Some((comma, if_token, condition))
+            } else {
+                None
+            };
+            let arrow = input.parse()?;
+            let handler = Expr::parse_with_earlier_boundary_rule(input)?;
+            let comma: Option<Token![,]> = input.parse()?;
+            if comma.is_none() && !input.is_empty() && !is_block_like(&handler) {
+                return Err(input.error("expected `,` after a `select!` branch"));
+            }
+            branches.push(Branch::Arm {
+                pat,
+                eq,
+                future,
+                precondition,
+                arrow,
+                handler,
+                comma,
+            });
+        }
+        Ok(Select { biased, branches })
+    }
+}
+
+fn is_block_like(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Block(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_)
+            | Expr::Unsafe(_)
+            | Expr::Const(_)
+            | Expr::TryBlock(_)
+    )
+}
+
+impl ToTokens for Branch {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Branch::Arm {
+                pat,
+                eq,
+                future,
+                precondition,
+                arrow,
+                handler,
+                comma,
+            } => {
+                pat.to_tokens(tokens);
+                eq.to_tokens(tokens);
+                future.to_tokens(tokens);
+                if let Some((comma, if_token, condition)) = precondition {
+                    comma.to_tokens(tokens);
+                    if_token.to_tokens(tokens);
+                    condition.to_tokens(tokens);
+                }
+                arrow.to_tokens(tokens);
+                handler.to_tokens(tokens);
+                match comma {
+                    Some(comma) => comma.to_tokens(tokens),
+                    // The handler may have been rewritten into something that
+                    // needs a comma; one more is always accepted.
+                    None => {
+                        tokens.append(proc_macro2::Punct::new(',', proc_macro2::Spacing::Alone))
+                    }
+                }
+            }
+            Branch::Else {
+                else_token,
+                arrow,
+                handler,
+                comma,
+            } => {
+                else_token.to_tokens(tokens);
+                arrow.to_tokens(tokens);
+                handler.to_tokens(tokens);
+                match comma {
+                    Some(comma) => comma.to_tokens(tokens),
+                    None => {
+                        tokens.append(proc_macro2::Punct::new(',', proc_macro2::Spacing::Alone))
+                    }
+                }
+            }
+        }
+    }
+}
