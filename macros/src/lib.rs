@@ -31,7 +31,10 @@ mod tests;
 /// panic), and dropping its future aborts them. `tokio::spawn` and its
 /// relatives in the body spawn into that scope; detached forms
 /// (`std::thread::spawn`, a runtime handle's `spawn`, `mem::forget`) do not
-/// compile unless the statement says `#[detached(reason = "...")]`.
+/// compile unless the statement says `#[detached(reason = "...")]`. A
+/// `loop`, `while` or `while let` that awaits must be cancellable
+/// (`#[cancellable_loop]`) or say why not (`#[uncancellable(reason =
+/// "...")]`).
 ///
 /// ```
 /// #[taskscope::scoped(limit = 8)]

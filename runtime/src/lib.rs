@@ -185,6 +185,14 @@ pub use task::TaskHandle;
 /// # async fn main() { start().await; }
 /// ```
 ///
+/// # Awaiting loops
+///
+/// A `loop`, `while` or `while let` in the body that awaits must end when
+/// the scope is cancelled, or it does not compile: put
+/// [`#[cancellable_loop]`](cancellable_loop) on it (or on the fn), race a
+/// `cancelled()` future in its `select!`, or opt out with
+/// `#[uncancellable(reason = "...")]`.
+///
 /// # Arguments
 ///
 /// | argument | meaning |
