@@ -429,6 +429,22 @@ async fn sum_with_token(scope: &TaskScope, mut rx: mpsc::Receiver<u64>) -> (u64,
     (total, true)
 }
 
+/// The return rule with `Result<_, Cancelled>` itself (a `#[scoped]` fn's
+/// `Result` must also hold a `ScopeError`, which `Cancelled` does not).
+#[cancellable_loop(token = scope)]
+async fn first_large_with_token(
+    scope: &TaskScope,
+    mut rx: mpsc::Receiver<u64>,
+) -> Result<u64, Cancelled> {
+    loop {
+        if let Some(n) = rx.recv().await {
+            if n > 10 {
+                return Ok(n);
+            }
+        }
+    }
+}
+
 async fn token_works_outside_any_scope() {
     assert!(taskscope::current().is_none(), "no scope is current");
     let scope = TaskScope::new();
@@ -440,6 +456,22 @@ async fn token_works_outside_any_scope() {
         handle.cancel();
     });
     assert_eq!((total, after_loop), (4, true), "left by the break");
+    join_quickly(scope).await.expect("nothing failed");
+    drop(tx);
+
+    let scope = TaskScope::new();
+    let (tx, rx) = mpsc::channel(4);
+    tx.send(1).await.expect("the channel is open");
+    let handle = scope.handle();
+    let (first, ()) = tokio::join!(first_large_with_token(&scope, rx), async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        handle.cancel();
+    });
+    assert_eq!(
+        first,
+        Err(Cancelled),
+        "the fn's tail: returns Err(Cancelled)"
+    );
     join_quickly(scope).await.expect("nothing failed");
     drop(tx);
 }
