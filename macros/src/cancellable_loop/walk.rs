@@ -315,14 +315,7 @@ impl Walker {
     /// initializer, so its value is used.
     fn visit_loop(&mut self, expr: &mut Expr, value_used: bool) {
         let marks = match loop_attrs_mut(expr) {
-            Some(attrs) => {
-                let mut attrs_taken = std::mem::take(attrs);
-                let marks = self.take_marks(&mut attrs_taken);
-                if let Some(attrs) = loop_attrs_mut(expr) {
-                    *attrs = attrs_taken;
-                }
-                marks
-            }
+            Some(attrs) => self.take_marks(attrs),
             None => Marks::default(),
         };
         if let Mode::Nest(_) = self.mode {
@@ -349,10 +342,12 @@ impl Walker {
             ));
         }
         let opted_out = marks.opt_out.is_some();
+        // The loop's own attribute, else the fn's (which does not reach into
+        // an `#[uncancellable]` loop).
         let chosen = match marks.cancellable {
             Some((attr, args)) => Some((args, Some(attr))),
-            None if plain && !opted_out => {
-                Some((LoopArgs::default(), None)).filter(|_| self.options.every_loop.is_some())
+            None if plain && !opted_out && self.options.every_loop.is_some() => {
+                Some((LoopArgs::default(), None))
             }
             None => None,
         };
