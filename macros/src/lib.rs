@@ -17,6 +17,7 @@
     clippy::unimplemented
 )]
 
+mod arguments;
 mod cancellable_loop;
 mod diagnostics;
 mod reason;

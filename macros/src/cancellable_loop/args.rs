@@ -6,13 +6,15 @@
 //! As with `#[scoped]`, every bad argument is reported (spanned at the
 //! argument) and the good ones are kept.
 
-use proc_macro2::{Ident, TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, Expr, LitStr, Meta, Path, Token};
+use syn::{Attribute, Expr, Meta, Path, Token};
 
+use crate::arguments::{
+    edit_distance, equals, parse_crate_path, rest_of_argument, set_once, skip_argument,
+};
 use crate::diagnostics::Errors;
-use crate::scoped::args::edit_distance;
 
 /// Where the attribute stands: on an `async fn` (every loop of its body), or
 /// on one loop of a `#[scoped]` body.
@@ -143,70 +145,4 @@ impl LoopArgs {
             }
         }
     }
-}
-
-/// The tokens up to the next `,` at this level (consumed).
-fn rest_of_argument(input: ParseStream<'_>) -> TokenStream {
-    let mut rest = TokenStream::new();
-    let stepped = input.step(|cursor| {
-        let mut cursor = *cursor;
-        while let Some((tree, next)) = cursor.token_tree() {
-            if matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == ',') {
-                break;
-            }
-            rest.extend([tree]);
-            cursor = next;
-        }
-        Ok(((), cursor))
-    });
-    drop(stepped);
-    rest
-}
-
-/// Skips the rest of a bad argument: up to the next `,` at this level.
-fn skip_argument(input: ParseStream<'_>) {
-    drop(rest_of_argument(input));
-}
-
-/// The `=` after a key that takes a value, and a value after it.
-fn equals(input: ParseStream<'_>, key: &Ident, example: &str) -> syn::Result<()> {
-    let missing = || syn::Error::new(key.span(), format!("`{key}` takes a value: {example}"));
-    if !input.peek(Token![=]) {
-        return Err(missing());
-    }
-    input.parse::<Token![=]>()?;
-    if input.is_empty() || input.peek(Token![,]) {
-        return Err(missing());
-    }
-    Ok(())
-}
-
-fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
-    if slot.is_some() {
-        return Err(syn::Error::new(
-            key.span(),
-            format!("`{key}` is given twice: keep one"),
-        ));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
-    if input.peek(LitStr) {
-        let literal: LitStr = input.parse()?;
-        return literal.parse_with(Path::parse_mod_style).map_err(|_| {
-            syn::Error::new(
-                literal.span(),
-                "`crate` takes the path of the taskscope crate, e.g. `crate = \"::taskscope\"`",
-            )
-        });
-    }
-    let start = input.span();
-    Path::parse_mod_style(input).map_err(|_| {
-        syn::Error::new(
-            start,
-            "`crate` takes the path of the taskscope crate, e.g. `crate = ::taskscope`",
-        )
-    })
 }

@@ -5,47 +5,19 @@
 //! (spanned at the argument, listing the valid keys where the key is
 //! unknown), the good ones are kept, and the caller expands with them.
 
-use proc_macro2::{Ident, TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::Ident as IdentToken;
 use syn::{Expr, Lit, LitInt, LitStr, Path, Token, UnOp};
 
+use crate::arguments::{edit_distance, equals, parse_crate_path, set_once, skip_argument};
 use crate::diagnostics::Errors;
 
 /// The valid keys, as error messages list them.
 const KEYS: &str = "`name`, `crate`, `supervise`, `limit`, `timeout`";
 const KEY_NAMES: [&str; 5] = ["name", "crate", "supervise", "limit", "timeout"];
-
-/// Levenshtein distance, for "did you mean" (keys are short).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous
-                .get(j)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(usize::from(ca != *cb));
-            let delete = previous
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let insert = current
-                .get(j)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            current.push(substitute.min(delete).min(insert));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or(usize::MAX)
-}
 
 /// The arguments that parsed; a bad one is absent, as if it had not been
 /// given.
@@ -154,46 +126,6 @@ impl Args {
     }
 }
 
-/// Skips the rest of a bad argument: up to the next `,` at this level.
-fn skip_argument(input: ParseStream<'_>) {
-    let skipped = input.step(|cursor| {
-        let mut rest = *cursor;
-        while let Some((tree, next)) = rest.token_tree() {
-            if matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == ',') {
-                break;
-            }
-            rest = next;
-        }
-        Ok(((), rest))
-    });
-    // `step` only fails if the closure does, and it does not.
-    drop(skipped);
-}
-
-/// The `=` after a key that takes a value, and a value after it.
-fn equals(input: ParseStream<'_>, key: &Ident, example: &str) -> syn::Result<()> {
-    let missing = || syn::Error::new(key.span(), format!("`{key}` takes a value: {example}"));
-    if !input.peek(Token![=]) {
-        return Err(missing());
-    }
-    input.parse::<Token![=]>()?;
-    if input.is_empty() || input.peek(Token![,]) {
-        return Err(missing());
-    }
-    Ok(())
-}
-
-fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
-    if slot.is_some() {
-        return Err(syn::Error::new(
-            key.span(),
-            format!("`{key}` is given twice: keep one"),
-        ));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
 fn parse_name(input: ParseStream<'_>) -> syn::Result<Ident> {
     if input.peek(LitStr) {
         let literal: LitStr = input.parse()?;
@@ -229,25 +161,6 @@ fn not_an_identifier(value: &dyn quote::ToTokens) -> syn::Error {
         value,
         "`name` takes an identifier: the variable the scope is bound to, e.g. `name = scope`",
     )
-}
-
-fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
-    if input.peek(LitStr) {
-        let literal: LitStr = input.parse()?;
-        return literal.parse_with(Path::parse_mod_style).map_err(|_| {
-            syn::Error::new(
-                literal.span(),
-                "`crate` takes the path of the taskscope crate, e.g. `crate = \"::taskscope\"`",
-            )
-        });
-    }
-    let start = input.span();
-    Path::parse_mod_style(input).map_err(|_| {
-        syn::Error::new(
-            start,
-            "`crate` takes the path of the taskscope crate, e.g. `crate = ::taskscope`",
-        )
-    })
 }
 
 fn parse_limit(input: ParseStream<'_>) -> syn::Result<Limit> {

@@ -1,0 +1,104 @@
+//! Helpers shared by the argument parsers of the attribute macros: skipping
+//! a bad argument, the `=` of a key, a key given twice, the `crate = path`
+//! value, and the edit distance behind "did you mean".
+
+use proc_macro2::{Ident, TokenStream, TokenTree};
+use syn::parse::ParseStream;
+use syn::{LitStr, Path, Token};
+
+/// Levenshtein distance, for "did you mean" (keys are short).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(usize::from(ca != *cb));
+            let delete = previous
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let insert = current
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            current.push(substitute.min(delete).min(insert));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(usize::MAX)
+}
+
+/// The tokens up to the next `,` at this level (consumed).
+pub(crate) fn rest_of_argument(input: ParseStream<'_>) -> TokenStream {
+    let mut rest = TokenStream::new();
+    let stepped = input.step(|cursor| {
+        let mut cursor = *cursor;
+        while let Some((tree, next)) = cursor.token_tree() {
+            if matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == ',') {
+                break;
+            }
+            rest.extend([tree]);
+            cursor = next;
+        }
+        Ok(((), cursor))
+    });
+    drop(stepped);
+    rest
+}
+
+/// Skips the rest of a bad argument: up to the next `,` at this level.
+pub(crate) fn skip_argument(input: ParseStream<'_>) {
+    drop(rest_of_argument(input));
+}
+
+/// The `=` after a key that takes a value, and a value after it.
+pub(crate) fn equals(input: ParseStream<'_>, key: &Ident, example: &str) -> syn::Result<()> {
+    let missing = || syn::Error::new(key.span(), format!("`{key}` takes a value: {example}"));
+    if !input.peek(Token![=]) {
+        return Err(missing());
+    }
+    input.parse::<Token![=]>()?;
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(missing());
+    }
+    Ok(())
+}
+
+/// Records a value, or reports its key as given twice.
+pub(crate) fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` is given twice: keep one"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// The value of `crate = ..`: a path, or a string holding one.
+pub(crate) fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
+    if input.peek(LitStr) {
+        let literal: LitStr = input.parse()?;
+        return literal.parse_with(Path::parse_mod_style).map_err(|_| {
+            syn::Error::new(
+                literal.span(),
+                "`crate` takes the path of the taskscope crate, e.g. `crate = \"::taskscope\"`",
+            )
+        });
+    }
+    let start = input.span();
+    Path::parse_mod_style(input).map_err(|_| {
+        syn::Error::new(
+            start,
+            "`crate` takes the path of the taskscope crate, e.g. `crate = ::taskscope`",
+        )
+    })
+}
