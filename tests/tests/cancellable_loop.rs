@@ -12,42 +12,18 @@
 //! cancellation itself, not by the grace-period abort: each case checks what
 //! ran after the loop, or what the fn returned.
 
-use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use taskscope::{cancellable_loop, scoped, Cancelled, ScopeError, TaskScope};
 use tokio::sync::mpsc;
 
-/// How long finished tasks may take to leave the runtime's count.
-const ALIVE_TASKS_GRACE: Duration = Duration::from_secs(2);
+#[macro_use]
+#[path = "common/mod.rs"]
+mod common;
 
-/// How long one case may run: well under the scopes' 1 s grace period, so a
-/// loop that only ends by being aborted makes its case fail.
-const CASE_LIMIT: Duration = Duration::from_secs(10);
-
-macro_rules! on_both_runtimes {
-    ($($case:ident),+ $(,)?) => {
-        mod current_thread {
-            $(
-                #[tokio::test(flavor = "current_thread")]
-                async fn $case() {
-                    super::run_case(super::$case()).await;
-                }
-            )+
-        }
-
-        mod multi_thread {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::run_case(super::$case()).await;
-                }
-            )+
-        }
-    };
-}
+use common::Flag;
 
 on_both_runtimes!(
     blocked_producer_leaves_when_the_scope_is_cancelled,
@@ -60,44 +36,6 @@ on_both_runtimes!(
     fn_attribute_reaches_the_loops_of_children,
     token_works_outside_any_scope,
 );
-
-fn alive_tasks() -> usize {
-    tokio::runtime::Handle::current()
-        .metrics()
-        .num_alive_tasks()
-}
-
-async fn run_case(case: impl Future<Output = ()>) {
-    let baseline = alive_tasks();
-    tokio::time::timeout(CASE_LIMIT, case)
-        .await
-        .expect("the case finished within its time limit");
-    let deadline = Instant::now() + ALIVE_TASKS_GRACE;
-    loop {
-        let alive = alive_tasks();
-        if alive <= baseline {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{alive} tasks alive after the case, {baseline} before it"
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-}
-
-#[derive(Clone, Default)]
-struct Flag(Arc<AtomicBool>);
-
-impl Flag {
-    fn set(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    fn is_set(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 /// Waits (bounded by the case's limit) until `condition` holds.
 async fn until(mut condition: impl FnMut() -> bool) {

@@ -7,40 +7,17 @@
 //! runtime's `num_alive_tasks()` back to where it started (polled for a
 //! bounded grace, since the multi-thread count lags).
 
-use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use taskscope::{scoped, ScopeError, TaskHandle};
 
-/// How long finished tasks may take to leave the runtime's count.
-const ALIVE_TASKS_GRACE: Duration = Duration::from_secs(2);
+#[macro_use]
+#[path = "common/mod.rs"]
+mod common;
 
-/// How long one case may run.
-const CASE_LIMIT: Duration = Duration::from_secs(10);
-
-macro_rules! on_both_runtimes {
-    ($($case:ident),+ $(,)?) => {
-        mod current_thread {
-            $(
-                #[tokio::test(flavor = "current_thread")]
-                async fn $case() {
-                    super::run_case(super::$case()).await;
-                }
-            )+
-        }
-
-        mod multi_thread {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::run_case(super::$case()).await;
-                }
-            )+
-        }
-    };
-}
+use common::{Flag, ALIVE_TASKS_GRACE};
 
 on_both_runtimes!(
     early_question_mark_cancels_and_joins_the_children,
@@ -64,53 +41,6 @@ on_both_runtimes!(
     timeout_elapses_into_the_err,
     timeout_of_a_value_fn_panics,
 );
-
-fn alive_tasks() -> usize {
-    tokio::runtime::Handle::current()
-        .metrics()
-        .num_alive_tasks()
-}
-
-async fn run_case(case: impl Future<Output = ()>) {
-    let baseline = alive_tasks();
-    tokio::time::timeout(CASE_LIMIT, case)
-        .await
-        .expect("the case finished within its time limit");
-    let deadline = Instant::now() + ALIVE_TASKS_GRACE;
-    loop {
-        let alive = alive_tasks();
-        if alive <= baseline {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{alive} tasks alive after the case, {baseline} before it"
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-}
-
-#[derive(Clone, Default)]
-struct Flag(Arc<AtomicBool>);
-
-impl Flag {
-    fn set(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    fn is_set(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// Sets its flag when dropped: an aborted child drops its future.
-struct SetOnDrop(Flag);
-
-impl Drop for SetOnDrop {
-    fn drop(&mut self) {
-        self.0.set();
-    }
-}
 
 #[derive(Debug)]
 enum AppError {
@@ -223,7 +153,7 @@ async fn child_panic_is_resumed_after_the_join() {
 #[scoped]
 async fn hangs(children_dropped: Arc<AtomicUsize>) -> AppResult<()> {
     for _ in 0..3 {
-        let guard = SetOnDrop(Flag::default());
+        let guard = Flag::default().set_on_drop();
         let dropped = Arc::clone(&children_dropped);
         tokio::spawn(async move {
             let _guard = guard;

@@ -1,6 +1,8 @@
 //! Helpers shared by the behaviour cases: the leak check every case ends
 //! with, flags that record what a child did, and the macro that runs each
-//! case under both tokio runtime flavors.
+//! case under both tokio runtime flavors. Each test binary that includes this
+//! module uses a part of it.
+#![allow(dead_code)]
 
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -11,7 +13,7 @@ use std::time::Duration;
 
 /// How long the runtime may take to retire finished tasks before a case
 /// counts them as leaked (the multi-thread runtime's count lags a little).
-const ALIVE_TASKS_GRACE: Duration = Duration::from_secs(2);
+pub const ALIVE_TASKS_GRACE: Duration = Duration::from_secs(2);
 
 /// How long one case may run before it fails: a scope that never finishes
 /// fails its case instead of hanging the suite.
@@ -20,7 +22,7 @@ pub const CASE_LIMIT: Duration = Duration::from_secs(10);
 /// Emits one `#[tokio::test]` per case and runtime flavor: a
 /// `current_thread` module and a `multi_thread` module (two workers), each
 /// with a test named after the case, which is an `async fn` beside the macro
-/// call, bounded by [`CASE_LIMIT`]. Attributes written before a case's name
+/// call, run by [`run_case`]. Attributes written before a case's name
 /// (such as `#[ignore = "..."]`) go on both of its tests.
 macro_rules! on_both_runtimes {
     ($($(#[$attr:meta])* $case:ident),+ $(,)?) => {
@@ -29,12 +31,7 @@ macro_rules! on_both_runtimes {
                 $(#[$attr])*
                 #[tokio::test(flavor = "current_thread")]
                 async fn $case() {
-                    $crate::common::within(
-                        $crate::common::CASE_LIMIT,
-                        stringify!($case),
-                        super::$case(),
-                    )
-                    .await;
+                    $crate::common::run_case(stringify!($case), super::$case()).await;
                 }
             )+
         }
@@ -44,12 +41,7 @@ macro_rules! on_both_runtimes {
                 $(#[$attr])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    $crate::common::within(
-                        $crate::common::CASE_LIMIT,
-                        stringify!($case),
-                        super::$case(),
-                    )
-                    .await;
+                    $crate::common::run_case(stringify!($case), super::$case()).await;
                 }
             )+
         }
@@ -120,6 +112,14 @@ impl Drop for SetOnDrop {
     fn drop(&mut self) {
         self.0.set();
     }
+}
+
+/// Runs one case: bounded by [`CASE_LIMIT`], and failing if the runtime's
+/// alive-task count is not back where it was when the case started.
+pub async fn run_case(name: &str, case: impl Future<Output = ()>) {
+    let baseline = TaskBaseline::take();
+    within(CASE_LIMIT, name, case).await;
+    baseline.assert_restored().await;
 }
 
 /// Polls `future` exactly once.
