@@ -541,13 +541,7 @@ where
     F::Output: TaskOutput,
     <F::Output as TaskOutput>::Success: Send,
 {
-    let location = Location::caller();
-    current::with_current_scope(|scope| match scope {
-        Some(scope) => TaskBuilder::from_handle(scope)
-            .spawn_at(location, future)
-            .map_err(SpawnError::from),
-        None => Err(SpawnError::NoScope),
-    })
+    spawn_into_current(Location::caller(), counter::ChildKind::Foreground, future)
 }
 
 /// Spawns a background child into the current scope (see
@@ -573,12 +567,29 @@ where
     F::Output: TaskOutput,
     <F::Output as TaskOutput>::Success: Send,
 {
-    let location = Location::caller();
+    spawn_into_current(Location::caller(), counter::ChildKind::Background, future)
+}
+
+/// Spawns a foreground or background child into the current scope.
+fn spawn_into_current<F>(
+    location: &'static Location<'static>,
+    kind: counter::ChildKind,
+    future: F,
+) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
     current::with_current_scope(|scope| match scope {
-        Some(scope) => TaskBuilder::from_handle(scope)
-            .background()
-            .spawn_at(location, future)
-            .map_err(SpawnError::from),
+        Some(scope) => {
+            let task = TaskBuilder::from_handle(scope);
+            let task = match kind {
+                counter::ChildKind::Foreground => task,
+                counter::ChildKind::Background => task.background(),
+            };
+            task.spawn_at(location, future).map_err(SpawnError::from)
+        }
         None => Err(SpawnError::NoScope),
     })
 }

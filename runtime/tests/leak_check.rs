@@ -59,43 +59,6 @@ async fn a_task_of_a_forgotten_scope_is_named_with_its_spawn_line() {
     assert_eq!(leaked.scope_path(), "forgotten");
 }
 
-#[tokio::test(flavor = "current_thread", start_paused = true)]
-async fn the_report_text() {
-    let outer = TaskScope::builder().name("server").build();
-    let (nested_up, up) = tokio::sync::oneshot::channel();
-    outer
-        .task()
-        .name("session")
-        .spawn(async move {
-            let inner = TaskScope::new();
-            inner.spawn(std::future::pending::<()>());
-            let _ = nested_up.send(());
-            inner.join().await
-        })
-        .expect("open");
-    up.await.expect("the nested scope is up");
-    let raw = tokio::spawn(std::future::pending::<()>());
-    tokio::time::advance(Duration::from_secs(3)).await;
-    std::mem::forget(outer);
-
-    let report = LeakCheck::new()
-        .settle_time(Duration::from_secs(1))
-        .run()
-        .await
-        .expect_err("three tasks leaked");
-    let expected = format!(
-        "\
-3 tasks still alive 1.0s after the test's body returned
-  task `session` spawned at {file}:69:10 in scope server, alive for 4.0s
-  task spawned at {file}:71:19 in scope server/scope@{file}:70:25, alive for 4.0s
-  1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns
-",
-        file = file!()
-    );
-    assert_eq!(report.to_string(), expected);
-    raw.abort();
-}
-
 /// Each test has its own runtime, and the check looks at that runtime only:
 /// two leaky tests running at the same time each see their own leaks.
 #[test]
