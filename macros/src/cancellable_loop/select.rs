@@ -228,14 +228,7 @@ impl ToTokens for Branch {
                 }
                 arrow.to_tokens(tokens);
                 handler.to_tokens(tokens);
-                match comma {
-                    Some(comma) => comma.to_tokens(tokens),
-                    // The handler may have been rewritten into something that
-                    // needs a comma; one more is always accepted.
-                    None => {
-                        tokens.append(proc_macro2::Punct::new(',', proc_macro2::Spacing::Alone))
-                    }
-                }
+                branch_end(comma.as_ref(), tokens);
             }
             Branch::Else {
                 else_token,
@@ -246,13 +239,18 @@ impl ToTokens for Branch {
                 else_token.to_tokens(tokens);
                 arrow.to_tokens(tokens);
                 handler.to_tokens(tokens);
-                match comma {
-                    Some(comma) => comma.to_tokens(tokens),
-                    None => {
-                        tokens.append(proc_macro2::Punct::new(',', proc_macro2::Spacing::Alone))
-                    }
-                }
+                branch_end(comma.as_ref(), tokens);
             }
         }
+    }
+}
+
+/// The comma after a branch: the user's, or one of ours (the handler may
+/// have been rewritten into something that needs one; one more is always
+/// accepted).
+fn branch_end(comma: Option<&Token![,]>, tokens: &mut TokenStream) {
+    match comma {
+        Some(comma) => comma.to_tokens(tokens),
+        None => tokens.append(proc_macro2::Punct::new(',', proc_macro2::Spacing::Alone)),
     }
 }

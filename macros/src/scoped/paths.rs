@@ -170,12 +170,7 @@ fn is_runtime(receiver: &Expr) -> bool {
     match peel(receiver) {
         Expr::Call(call) => match peel(&call.func) {
             Expr::Path(path) => {
-                let names: Vec<String> = path
-                    .path
-                    .segments
-                    .iter()
-                    .map(|segment| segment.ident.to_string())
-                    .collect();
+                let names = segment_names(&path.path);
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 matches!(
                     names.as_slice(),
@@ -189,6 +184,14 @@ fn is_runtime(receiver: &Expr) -> bool {
         }
         other => is_runtime_name(other),
     }
+}
+
+/// The identifiers of a path's segments, in order.
+fn segment_names(path: &syn::Path) -> Vec<String> {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect()
 }
 
 fn is_runtime_name(expr: &Expr) -> bool {
@@ -216,12 +219,7 @@ fn builder_root(receiver: &Expr) -> Option<BuilderKind> {
                 let Expr::Path(path) = peel(&call.func) else {
                     return None;
                 };
-                let names: Vec<String> = path
-                    .path
-                    .segments
-                    .iter()
-                    .map(|segment| segment.ident.to_string())
-                    .collect();
+                let names = segment_names(&path.path);
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 return match names.as_slice() {
                     [.., "thread", "Builder", "new"] => Some(BuilderKind::Thread),
