@@ -4,6 +4,8 @@
 //! they left behind. Run one with `cargo run -p taskscope-examples --example
 //! <name>`, or all of them with `--example tour`.
 
+#![forbid(unsafe_code)]
+
 pub mod blocked_producer;
 pub mod connection_limit;
 pub mod health_timeout;

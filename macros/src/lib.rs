@@ -7,6 +7,7 @@
 //! panic: problems become `compile_error!`s spanned at the user's tokens,
 //! emitted beside an item that still compiles as far as it can.
 
+#![forbid(unsafe_code)]
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -45,6 +45,7 @@ mod body;
 mod builder;
 mod cancel;
 mod cancellable;
+mod clock;
 mod counter;
 mod current;
 mod error;

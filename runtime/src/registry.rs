@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::clock::ScopeClock;
 use crate::scope::ScopeShared;
 use crate::sync::lock;
 
@@ -50,7 +51,7 @@ fn live_scopes() -> Vec<Arc<ScopeShared>> {
 pub(crate) struct ScopeOrigin {
     pub(crate) id: u64,
     pub(crate) location: &'static Location<'static>,
-    pub(crate) created: Instant,
+    pub(crate) clock: ScopeClock,
     pub(crate) parent: Option<Weak<ScopeShared>>,
     pub(crate) runtime: Option<tokio::runtime::Id>,
     pub(crate) created_in_task: Option<tokio::task::Id>,
@@ -66,7 +67,7 @@ impl ScopeOrigin {
         ScopeOrigin {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             location,
-            created: Instant::now(),
+            clock: ScopeClock::start(),
             parent: parent.map(Arc::downgrade),
             runtime: tokio::runtime::Handle::try_current()
                 .ok()
