@@ -477,7 +477,9 @@ impl TaskTree {
         &self.roots
     }
 
-    /// Only the scopes created on the given tokio runtime.
+    /// Only the scopes created on the given tokio runtime, at any depth. A
+    /// scope created on another runtime is left out with its tasks, and the
+    /// scopes of `runtime` nested in it take its place.
     ///
     /// ```
     /// use tokio::runtime::Builder;
@@ -495,11 +497,7 @@ impl TaskTree {
     /// ```
     pub fn on_runtime(self, runtime: tokio::runtime::Id) -> TaskTree {
         TaskTree {
-            roots: self
-                .roots
-                .into_iter()
-                .filter(|scope| scope.runtime == Some(runtime))
-                .collect(),
+            roots: created_on(self.roots, runtime),
         }
     }
 
@@ -614,6 +612,28 @@ pub fn dump() -> TaskTree {
     TaskTree {
         roots: placed.into_iter().flatten().collect(),
     }
+}
+
+/// The scopes among `scopes` (and nested in them) created on `runtime`.
+fn created_on(scopes: Vec<ScopeSnapshot>, runtime: tokio::runtime::Id) -> Vec<ScopeSnapshot> {
+    let mut kept = Vec::new();
+    for mut scope in scopes {
+        if scope.runtime == Some(runtime) {
+            scope.scopes = created_on(std::mem::take(&mut scope.scopes), runtime);
+            for task in &mut scope.tasks {
+                task.scopes = created_on(std::mem::take(&mut task.scopes), runtime);
+            }
+            kept.push(scope);
+        } else {
+            let nested = scope
+                .scopes
+                .into_iter()
+                .chain(scope.tasks.into_iter().flat_map(|task| task.scopes))
+                .collect();
+            kept.extend(created_on(nested, runtime));
+        }
+    }
+    kept
 }
 
 impl fmt::Display for TaskTree {

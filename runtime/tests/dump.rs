@@ -77,3 +77,65 @@ scope `server` created at {file}:15:54 (2.0s ago)
         "joined scopes leave the registry:\n{after}"
     );
 }
+
+/// A scope built inside another runtime's `block_on`, in a blocking child,
+/// nests under that child's scope; each runtime's tree shows only the scopes
+/// created on it, at any depth.
+#[test]
+fn each_runtime_sees_only_its_own_scopes_at_any_depth() {
+    let build = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    };
+    let (outer_runtime, inner_runtime) = (build(), std::sync::Arc::new(build()));
+    let (outer_id, inner_id) = (outer_runtime.handle().id(), inner_runtime.handle().id());
+    let inner_for_child = std::sync::Arc::clone(&inner_runtime);
+    outer_runtime.block_on(async move {
+        let outer = TaskScope::builder().name("outer").build();
+        let (up, is_up) = tokio::sync::oneshot::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        outer.spawn_blocking(move || {
+            inner_for_child.block_on(async {
+                let inner = TaskScope::builder().name("inner").build();
+                inner.spawn(std::future::pending::<()>());
+                let _ = up.send(());
+                let _ = released.recv();
+            });
+        });
+        is_up.await.expect("the inner scope is up");
+
+        let everything = taskscope::dump();
+        let nested_names = |tree: &taskscope::TaskTree| -> Vec<String> {
+            tree.tasks()
+                .map(|(path, _)| {
+                    path.iter()
+                        .map(|scope| scope.label())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .collect()
+        };
+        assert!(
+            nested_names(&everything).contains(&String::from("outer/inner")),
+            "unfiltered, `inner` nests under `outer`:\n{everything}"
+        );
+        let on_outer = taskscope::dump().on_runtime(outer_id);
+        assert_eq!(
+            nested_names(&on_outer),
+            ["outer"],
+            "the outer runtime sees its blocking child, not the inner scope:\n{on_outer}"
+        );
+        let on_inner = taskscope::dump().on_runtime(inner_id);
+        assert_eq!(
+            nested_names(&on_inner),
+            ["inner"],
+            "the inner runtime sees its scope, moved up to a root:\n{on_inner}"
+        );
+
+        release.send(()).expect("the blocking child waits");
+        outer.join().await.expect("nothing failed");
+    });
+    drop(inner_runtime);
+}
