@@ -10,21 +10,22 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::current::with_current;
-use crate::scope::ScopeShared;
+use crate::phase::Phase;
 
 pin_project! {
     pub(crate) struct InScope<F> {
         #[pin]
         body: F,
-        scope: Option<Arc<ScopeShared>>,
+        share: Option<Arc<Phase>>,
     }
 }
 
 impl<F> InScope<F> {
-    pub(crate) fn new(scope: Arc<ScopeShared>, body: F) -> Self {
+    /// The body holds a foreground share, as a child would, while it runs.
+    pub(crate) fn new(share: Arc<Phase>, body: F) -> Self {
         InScope {
             body,
-            scope: Some(scope),
+            share: Some(share),
         }
     }
 }
@@ -37,10 +38,10 @@ impl<F: Future> Future for InScope<F> {
         let body = this.body;
         #[cfg(feature = "tracing")]
         let _entered = this
-            .scope
+            .share
             .as_ref()
-            .map(|scope| scope.span().clone().entered());
-        let polled = with_current(this.scope, || {
+            .map(|share| share.scope().span().clone().entered());
+        let polled = with_current(this.share, || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.poll(cx)))
         });
         match polled {

@@ -110,6 +110,6 @@ fn task_span(info: &ChildInfo, scope: &ScopeShared) -> tracing::Span {
         "taskscope.task",
         task.name = task.name(),
         task.location = %task.location(),
-        task.background = info.kind() == crate::counter::ChildKind::Background,
+        task.background = info.kind() == crate::phase::ChildKind::Background,
     )
 }

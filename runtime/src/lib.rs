@@ -46,13 +46,13 @@ mod builder;
 mod cancel;
 mod cancellable;
 mod clock;
-mod counter;
 mod current;
 mod error;
 mod handle;
 mod launch;
 mod leaks;
 mod output;
+mod phase;
 mod registry;
 mod scope;
 mod sync;
@@ -542,7 +542,7 @@ where
     F::Output: TaskOutput,
     <F::Output as TaskOutput>::Success: Send,
 {
-    spawn_into_current(Location::caller(), counter::ChildKind::Foreground, future)
+    spawn_into_current(Location::caller(), phase::ChildKind::Foreground, future)
 }
 
 /// Spawns a background child into the current scope (see
@@ -568,13 +568,13 @@ where
     F::Output: TaskOutput,
     <F::Output as TaskOutput>::Success: Send,
 {
-    spawn_into_current(Location::caller(), counter::ChildKind::Background, future)
+    spawn_into_current(Location::caller(), phase::ChildKind::Background, future)
 }
 
 /// Spawns a foreground or background child into the current scope.
 fn spawn_into_current<F>(
     location: &'static Location<'static>,
-    kind: counter::ChildKind,
+    kind: phase::ChildKind,
     future: F,
 ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
 where
@@ -582,12 +582,12 @@ where
     F::Output: TaskOutput,
     <F::Output as TaskOutput>::Success: Send,
 {
-    current::with_current_scope(|scope| match scope {
-        Some(scope) => {
-            let task = TaskBuilder::from_handle(scope);
+    current::with_current_share(|share| match share {
+        Some(share) => {
+            let task = TaskBuilder::from_member(share);
             let task = match kind {
-                counter::ChildKind::Foreground => task,
-                counter::ChildKind::Background => task.background(),
+                phase::ChildKind::Foreground => task,
+                phase::ChildKind::Background => task.background(),
             };
             task.spawn_at(location, future).map_err(SpawnError::from)
         }

@@ -16,11 +16,11 @@ use tokio::time::Instant;
 
 use crate::builder::{Policy, ScopeBuilder};
 use crate::cancel::CancelSignal;
-use crate::counter::{ChildCounter, ChildKind, Settled};
 use crate::error::{Closed, Failure, ScopeError, TaskInfo};
 use crate::handle::ScopeHandle;
 use crate::launch;
 use crate::output::{ChildError, TaskOutput};
+use crate::phase::{ChildKind, OwnerShares, Phase, Phases};
 use crate::registry::{ScopeOrigin, ScopeSnapshot, TaskSnapshot};
 use crate::sync::lock;
 use crate::task::{ChildGuard, ChildInfo, ChildTask, Started, TaskHandle};
@@ -82,7 +82,7 @@ impl ChildList {
 
 /// The part of a scope its children and handles share.
 pub(crate) struct ScopeShared {
-    counter: ChildCounter,
+    pub(crate) phases: Phases,
     pub(crate) signal: Arc<CancelSignal>,
     deadline_passed: AtomicBool,
     children: Mutex<ChildList>,
@@ -100,7 +100,7 @@ impl ScopeShared {
         origin: ScopeOrigin,
     ) -> Arc<Self> {
         let scope = Arc::new(ScopeShared {
-            counter: ChildCounter::new(),
+            phases: Phases::new(),
             signal,
             deadline_passed: AtomicBool::new(false),
             children: Mutex::new(ChildList {
@@ -120,20 +120,6 @@ impl ScopeShared {
         });
         crate::registry::register(&scope);
         scope
-    }
-
-    /// Counts a new child, or refuses it if the scope has closed.
-    pub(crate) fn admit(&self, kind: ChildKind, from_owner: bool) -> Result<(), Closed> {
-        if from_owner {
-            self.counter.add_from_owner(kind);
-            Ok(())
-        } else {
-            self.counter.try_add(kind).map_err(|_| Closed)
-        }
-    }
-
-    pub(crate) fn child_exited(&self, kind: ChildKind) {
-        self.counter.remove(kind);
     }
 
     pub(crate) fn record_failure(&self, task: TaskInfo, failure: Recorded) {
@@ -157,7 +143,7 @@ impl ScopeShared {
             started_ms: self.origin.clock.stamp(),
         };
         children.push(entry, || {
-            let (foreground, background) = self.counter.alive();
+            let (foreground, background) = self.phases.shares_held();
             foreground + background
         });
     }
@@ -193,7 +179,7 @@ impl ScopeShared {
                 }
             })
             .collect();
-        if tasks.is_empty() && self.counter.is_closed() {
+        if tasks.is_empty() && self.phases.is_closed() {
             return None;
         }
         let origin = &self.origin;
@@ -215,9 +201,10 @@ impl ScopeShared {
         })
     }
 
-    /// Spawns an admitted child on the current tokio runtime.
+    /// Spawns a child holding `share` on the current tokio runtime.
     pub(crate) fn spawn_admitted<F>(
         self: &Arc<Self>,
+        share: Arc<Phase>,
         info: ChildInfo,
         permit: Option<OwnedSemaphorePermit>,
         future: F,
@@ -227,7 +214,7 @@ impl ScopeShared {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
-        let guard = ChildGuard::new(Arc::clone(self), info.clone());
+        let guard = ChildGuard::new(share, info.clone());
         let join = match (&self.config.limit, permit) {
             (None, _) => launch::spawn(ChildTask::new(Started::new(future), guard), &info, self),
             (Some(_), Some(permit)) => launch::spawn(
@@ -258,6 +245,7 @@ impl ScopeShared {
 
     pub(crate) fn spawn_local_admitted<F>(
         self: &Arc<Self>,
+        share: Arc<Phase>,
         info: ChildInfo,
         future: F,
     ) -> TaskHandle<<F::Output as TaskOutput>::Success>
@@ -265,7 +253,7 @@ impl ScopeShared {
         F: Future + 'static,
         F::Output: TaskOutput,
     {
-        let guard = ChildGuard::new(Arc::clone(self), info.clone());
+        let guard = ChildGuard::new(share, info.clone());
         let join = match &self.config.limit {
             None => launch::spawn_local(ChildTask::new(Started::new(future), guard), &info, self),
             Some(limit) => launch::spawn_local(
@@ -284,6 +272,7 @@ impl ScopeShared {
 
     pub(crate) fn spawn_blocking_admitted<F, O>(
         self: &Arc<Self>,
+        share: Arc<Phase>,
         info: ChildInfo,
         work: F,
     ) -> TaskHandle<O::Success>
@@ -293,7 +282,7 @@ impl ScopeShared {
         O::Success: Send,
     {
         let info = info.blocking();
-        let mut guard = ChildGuard::new(Arc::clone(self), info.clone());
+        let mut guard = ChildGuard::new(share, info.clone());
         let limit = self.config.limit.clone();
         let signal = Arc::clone(&self.signal);
         let join = launch::spawn_blocking(
@@ -318,20 +307,22 @@ impl ScopeShared {
         handle
     }
 
-    /// Waits until every child has finished, then closes the scope.
+    /// Lets go of the owner's shares and waits until every child has
+    /// finished: then both phases have ended and the scope is closed.
     ///
     /// Foreground children are awaited first; then background children are
     /// cancelled and awaited. Once the scope is cancelled (by a failure, a
     /// deadline, the owner, a parent, or the background shutdown), children
     /// have the grace period to finish on their own before the rest are
     /// aborted.
-    async fn settle(&self) {
+    async fn settle(&self, shares: &mut OwnerShares) {
         let mut deadline = pin!(self.config.deadline.map(tokio::time::sleep_until));
         let mut grace = pin!(None::<tokio::time::Sleep>);
         let mut cancelled = pin!(self.signal.cancelled());
         let mut cancel_seen = false;
         let mut aborted = false;
-        let mut waiting_for = Settled::Foreground;
+        drop(shares.foreground.take());
+        let mut waiting_for = ChildKind::Foreground;
         poll_fn(|cx| loop {
             if let Some(sleep) = deadline.as_mut().as_pin_mut() {
                 if sleep.poll(cx).is_ready() {
@@ -349,23 +340,21 @@ impl ScopeShared {
                     self.abort_all();
                 }
             }
-            if self.counter.poll_settled(cx, waiting_for).is_pending() {
+            if self.phases.poll_ended(cx, waiting_for).is_pending() {
                 return Poll::Pending;
             }
             match waiting_for {
-                Settled::Foreground => {
-                    waiting_for = Settled::All;
-                    if self.counter.alive().1 > 0 {
-                        // Only background children are left: their work is
-                        // done when everything else is.
+                ChildKind::Foreground => {
+                    waiting_for = ChildKind::Background;
+                    if self.phases.shares_held().1 > 1 {
+                        // Only background children (beside the owner's
+                        // share) are left: their work is done when
+                        // everything else is.
                         self.signal.cancel();
                     }
+                    drop(shares.background.take());
                 }
-                Settled::All => {
-                    if self.counter.try_close() {
-                        return Poll::Ready(());
-                    }
-                }
+                ChildKind::Background => return Poll::Ready(()),
             }
         })
         .await;
@@ -496,6 +485,7 @@ async fn throttled<F: Future>(
 /// ```
 pub struct TaskScope {
     shared: Arc<ScopeShared>,
+    shares: OwnerShares,
 }
 
 impl TaskScope {
@@ -540,7 +530,8 @@ impl TaskScope {
     }
 
     pub(crate) fn from_shared(shared: Arc<ScopeShared>) -> Self {
-        TaskScope { shared }
+        let shares = Phases::open(&shared);
+        TaskScope { shared, shares }
     }
 
     /// The scope's name, if it was given one.
@@ -580,8 +571,8 @@ impl TaskScope {
         <F::Output as TaskOutput>::Success: Send,
     {
         let info = ChildInfo::Plain(Location::caller());
-        self.shared.counter.add_from_owner(ChildKind::Foreground);
-        self.shared.spawn_admitted(info, None, future)
+        let share = self.shares.share(ChildKind::Foreground);
+        self.shared.spawn_admitted(share, info, None, future)
     }
 
     /// Spawns a background child: it does not keep the scope open. Once the
@@ -613,8 +604,8 @@ impl TaskScope {
         <F::Output as TaskOutput>::Success: Send,
     {
         let info = ChildInfo::new(None, ChildKind::Background, Location::caller());
-        self.shared.counter.add_from_owner(ChildKind::Background);
-        self.shared.spawn_admitted(info, None, future)
+        let share = self.shares.share(ChildKind::Background);
+        self.shared.spawn_admitted(share, info, None, future)
     }
 
     /// Runs blocking work on tokio's blocking pool as a child of this scope.
@@ -639,8 +630,8 @@ impl TaskScope {
         O::Success: Send,
     {
         let info = ChildInfo::Plain(Location::caller());
-        self.shared.counter.add_from_owner(ChildKind::Foreground);
-        self.shared.spawn_blocking_admitted(info, work)
+        let share = self.shares.share(ChildKind::Foreground);
+        self.shared.spawn_blocking_admitted(share, info, work)
     }
 
     /// Spawns a `!Send` child on the current [`LocalSet`](tokio::task::LocalSet).
@@ -670,8 +661,8 @@ impl TaskScope {
         F::Output: TaskOutput,
     {
         let info = ChildInfo::Plain(Location::caller());
-        self.shared.counter.add_from_owner(ChildKind::Foreground);
-        self.shared.spawn_local_admitted(info, future)
+        let share = self.shares.share(ChildKind::Foreground);
+        self.shared.spawn_local_admitted(share, info, future)
     }
 
     /// Starts a child with more options (a name, background).
@@ -689,7 +680,7 @@ impl TaskScope {
     pub fn task(&self) -> TaskBuilder<'_> {
         TaskBuilder {
             scope: &self.shared,
-            from_owner: true,
+            source: Source::Owner(&self.shares),
             name: None,
             kind: ChildKind::Foreground,
         }
@@ -821,7 +812,9 @@ impl TaskScope {
     /// # }
     /// ```
     pub fn alive(&self) -> (usize, usize) {
-        self.shared.counter.alive()
+        // Every share but the owner's own is a child's.
+        let (foreground, background) = self.shared.phases.shares_held();
+        (foreground.saturating_sub(1), background.saturating_sub(1))
     }
 
     /// Waits for every child, then closes the scope.
@@ -846,8 +839,8 @@ impl TaskScope {
     /// assert_eq!(error.downcast_ref::<&str>(), Some(&"bad input"));
     /// # }
     /// ```
-    pub async fn join(self) -> Result<(), ScopeError> {
-        self.shared.settle().await;
+    pub async fn join(mut self) -> Result<(), ScopeError> {
+        self.shared.settle(&mut self.shares).await;
         self.shared.outcome()
     }
 
@@ -880,12 +873,12 @@ impl TaskScope {
     /// assert!(matches!(started, Err(AppError::Config))); // and nothing is left running
     /// # }
     /// ```
-    pub async fn run<T, E, F>(self, body: F) -> Result<T, E>
+    pub async fn run<T, E, F>(mut self, body: F) -> Result<T, E>
     where
         F: Future<Output = Result<T, E>>,
         E: From<ScopeError>,
     {
-        let body = crate::body::InScope::new(Arc::clone(&self.shared), body);
+        let body = crate::body::InScope::new(self.shares.share(ChildKind::Foreground), body);
         let ended = match self.shared.config.deadline {
             None => Some(body.await),
             Some(deadline) => tokio::select! {
@@ -898,20 +891,20 @@ impl TaskScope {
             Some(Ok(Ok(value))) => self.join().await.map(|()| value).map_err(E::from),
             Some(Ok(Err(error))) => {
                 self.cancel();
-                self.shared.settle().await;
+                self.shared.settle(&mut self.shares).await;
                 // Resumes a child's panic; the children's errors are fallout.
                 drop(self.shared.report());
                 Err(error)
             }
             Some(Err(panic)) => {
                 self.cancel();
-                self.shared.settle().await;
+                self.shared.settle(&mut self.shares).await;
                 self.shared.discard_failures();
                 std::panic::resume_unwind(panic)
             }
             None => {
                 self.shared.deadline_reached();
-                self.shared.settle().await;
+                self.shared.settle(&mut self.shares).await;
                 Err(E::from(self.shared.report()))
             }
         }
@@ -938,10 +931,10 @@ impl Drop for TaskScope {
     /// A scope dropped without being joined cancels its token and aborts its
     /// children at once (no asynchronous drop exists, so there is no grace).
     fn drop(&mut self) {
-        if self.shared.counter.is_closed() {
-            return;
+        if self.shared.phases.all_ended() {
+            return; // joined
         }
-        self.shared.counter.close();
+        self.shared.phases.close();
         self.shared.signal.cancel();
         self.shared.abort_all();
     }
@@ -992,9 +985,10 @@ impl Reservation<'_> {
         <F::Output as TaskOutput>::Success: Send,
     {
         let info = ChildInfo::Plain(Location::caller());
-        let shared = &self.scope.shared;
-        shared.counter.add_from_owner(ChildKind::Foreground);
-        shared.spawn_admitted(info, self.permit, future)
+        let share = self.scope.shares.share(ChildKind::Foreground);
+        self.scope
+            .shared
+            .spawn_admitted(share, info, self.permit, future)
     }
 }
 
@@ -1016,16 +1010,37 @@ impl Reservation<'_> {
 #[must_use = "a TaskBuilder does nothing until one of its spawn methods is called"]
 pub struct TaskBuilder<'scope> {
     scope: &'scope Arc<ScopeShared>,
-    from_owner: bool,
+    source: Source<'scope>,
     name: Option<Arc<str>>,
     kind: ChildKind,
+}
+
+/// Where a spawn comes from, which decides how its child gets its share.
+enum Source<'scope> {
+    /// The scope's owner, which holds a share of each phase.
+    Owner(&'scope OwnerShares),
+    /// A child (or the body) of the scope, holding a share of its own.
+    Member(&'scope Arc<Phase>),
+    /// A `ScopeHandle`, which holds none.
+    Handle,
 }
 
 impl<'scope> TaskBuilder<'scope> {
     pub(crate) fn from_handle(scope: &'scope Arc<ScopeShared>) -> Self {
         TaskBuilder {
             scope,
-            from_owner: false,
+            source: Source::Handle,
+            name: None,
+            kind: ChildKind::Foreground,
+        }
+    }
+
+    /// A builder for a spawn from inside the scope, by the current child or
+    /// body, which holds `share`.
+    pub(crate) fn from_member(share: &'scope Arc<Phase>) -> Self {
+        TaskBuilder {
+            scope: share.scope(),
+            source: Source::Member(share),
             name: None,
             kind: ChildKind::Foreground,
         }
@@ -1069,9 +1084,22 @@ impl<'scope> TaskBuilder<'scope> {
         self
     }
 
-    fn admit(self, location: &'static Location<'static>) -> Result<ChildInfo, Closed> {
-        self.scope.admit(self.kind, self.from_owner)?;
-        Ok(ChildInfo::new(self.name, self.kind, location))
+    /// The new child's share and what the scope records of it; `Closed`
+    /// once the scope was joined or dropped.
+    fn admit(
+        self,
+        location: &'static Location<'static>,
+    ) -> Result<(Arc<Phase>, ChildInfo), Closed> {
+        let phases = &self.scope.phases;
+        let share = match self.source {
+            Source::Owner(shares) => shares.share(self.kind),
+            // The cheap way in: a clone of the spawner's own share.
+            Source::Member(own) if own.kind() == self.kind && !phases.is_dropped() => {
+                Arc::clone(own)
+            }
+            Source::Member(_) | Source::Handle => phases.share(self.kind).ok_or(Closed)?,
+        };
+        Ok((share, ChildInfo::new(self.name, self.kind, location)))
     }
 
     /// Spawns the task (see [`TaskScope::spawn`]). Fails only for a builder
@@ -1113,8 +1141,8 @@ impl<'scope> TaskBuilder<'scope> {
         <F::Output as TaskOutput>::Success: Send,
     {
         let scope = self.scope;
-        let info = self.admit(location)?;
-        Ok(scope.spawn_admitted(info, None, future))
+        let (share, info) = self.admit(location)?;
+        Ok(scope.spawn_admitted(share, info, None, future))
     }
 
     /// Spawns blocking work (see [`TaskScope::spawn_blocking`]). Always
@@ -1142,8 +1170,8 @@ impl<'scope> TaskBuilder<'scope> {
         O::Success: Send,
     {
         let scope = self.scope;
-        let info = self.admit(Location::caller())?;
-        Ok(scope.spawn_blocking_admitted(info, work))
+        let (share, info) = self.admit(Location::caller())?;
+        Ok(scope.spawn_blocking_admitted(share, info, work))
     }
 
     /// Spawns a `!Send` task on the current `LocalSet` (see
@@ -1178,8 +1206,8 @@ impl<'scope> TaskBuilder<'scope> {
         F::Output: TaskOutput,
     {
         let scope = self.scope;
-        let info = self.admit(Location::caller())?;
-        Ok(scope.spawn_local_admitted(info, future))
+        let (share, info) = self.admit(Location::caller())?;
+        Ok(scope.spawn_local_admitted(share, info, future))
     }
 }
 

@@ -2,19 +2,19 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-/// The primitives of the child counter, swapped for loom's under
-/// `--cfg taskscope_loom` so that the model in `counter.rs` explores every
+/// The primitives of the phases' hand-off to the joiner, swapped for loom's under
+/// `--cfg taskscope_loom` so that the model in `phase.rs` explores every
 /// interleaving of the real code. (A cfg name of our own, because tokio reacts
 /// to `--cfg loom` itself.)
 pub(crate) mod modelled {
     #[cfg(taskscope_loom)]
     pub(crate) use loom::sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicU8, Ordering},
         Mutex,
     };
     #[cfg(not(taskscope_loom))]
     pub(crate) use std::sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicU8, Ordering},
         Mutex,
     };
 }

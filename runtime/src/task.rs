@@ -10,11 +10,10 @@ use std::task::{ready, Context, Poll};
 use pin_project_lite::pin_project;
 use tokio::task::{AbortHandle, JoinHandle};
 
-use crate::counter::ChildKind;
 use crate::current::with_current;
 use crate::error::{TaskError, TaskInfo};
 use crate::output::TaskOutput;
-use crate::scope::ScopeShared;
+use crate::phase::{ChildKind, Phase};
 
 /// What a child's wrapper (and the scope's registry) knows about it. The
 /// common case (an unnamed foreground child) is one pointer; anything more is
@@ -84,18 +83,19 @@ impl ChildInfo {
     }
 }
 
-/// Counted in its scope from spawn until it is dropped: when the child
-/// finishes, is aborted, or was never started because spawning failed.
+/// A child's share in its scope, held from spawn until it is dropped: when
+/// the child finishes, is aborted, or was never started because spawning
+/// failed.
 pub(crate) struct ChildGuard {
-    scope: Option<Arc<ScopeShared>>,
+    /// Empty only while it is the current share, during a poll.
+    share: Option<Arc<Phase>>,
     info: ChildInfo,
 }
 
 impl ChildGuard {
-    /// The child must already be counted in `scope`.
-    pub(crate) fn new(scope: Arc<ScopeShared>, info: ChildInfo) -> Self {
+    pub(crate) fn new(share: Arc<Phase>, info: ChildInfo) -> Self {
         ChildGuard {
-            scope: Some(scope),
+            share: Some(share),
             info,
         }
     }
@@ -103,7 +103,7 @@ impl ChildGuard {
     /// Runs part of the child with its scope as the current scope, catching a
     /// panic so the scope can report it.
     pub(crate) fn run_in_scope<R>(&mut self, f: impl FnOnce() -> R) -> std::thread::Result<R> {
-        with_current(&mut self.scope, || catch_unwind(AssertUnwindSafe(f)))
+        with_current(&mut self.share, || catch_unwind(AssertUnwindSafe(f)))
     }
 
     /// Turns the child's end into what its handle yields, reporting a failure
@@ -120,18 +120,10 @@ impl ChildGuard {
             },
             Err(panic) => crate::scope::Recorded::Panic(panic),
         };
-        if let Some(scope) = &self.scope {
-            scope.record_failure(self.info.task_info(), failure);
+        if let Some(share) = &self.share {
+            share.scope().record_failure(self.info.task_info(), failure);
         }
         Err(TaskError::Failed)
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Some(scope) = self.scope.take() {
-            scope.child_exited(self.info.kind());
-        }
     }
 }
 

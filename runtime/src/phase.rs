@@ -1,0 +1,297 @@
+//! Which children of a scope are alive, counted by the shares they hold.
+//!
+//! A scope has two phases: foreground and background. Every child holds a
+//! share of its phase (an `Arc<Phase>`), and the scope's owner holds one share
+//! of each until it joins. The phase ends when its last share is dropped, and
+//! that drop wakes the joiner. A child's spawn is thus one reference-count
+//! increment and its exit one decrement: the count that keeps the scope's
+//! state alive for the child *is* the live count, where a separate counter
+//! would double both. A spawn from outside the owner (a `ScopeHandle`)
+//! upgrades a weak reference, which fails once the phase has ended: the scope
+//! is then closed, and no spawn can slip in after `join` has returned.
+
+use std::sync::{Arc, OnceLock, Weak};
+use std::task::{Context, Poll, Waker};
+
+use crate::scope::ScopeShared;
+use crate::sync::modelled::{AtomicU8, Mutex, Ordering};
+
+/// Whether a child keeps its scope open (foreground) or is cancelled once
+/// everything else is done (background).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChildKind {
+    Foreground,
+    Background,
+}
+
+impl ChildKind {
+    fn ended_bit(self) -> u8 {
+        match self {
+            ChildKind::Foreground => FOREGROUND_ENDED,
+            ChildKind::Background => BACKGROUND_ENDED,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            ChildKind::Foreground => 0,
+            ChildKind::Background => 1,
+        }
+    }
+}
+
+const FOREGROUND_ENDED: u8 = 1;
+const BACKGROUND_ENDED: u8 = 1 << 1;
+/// Set when the owner drops the scope without joining it.
+const CLOSED: u8 = 1 << 2;
+
+/// A share in one phase of a scope.
+pub(crate) struct Phase {
+    scope: Arc<ScopeShared>,
+    kind: ChildKind,
+}
+
+impl Phase {
+    pub(crate) fn scope(&self) -> &Arc<ScopeShared> {
+        &self.scope
+    }
+
+    pub(crate) fn kind(&self) -> ChildKind {
+        self.kind
+    }
+}
+
+impl Drop for Phase {
+    fn drop(&mut self) {
+        self.scope.phases.end(self.kind);
+    }
+}
+
+/// The owner's shares: one of each phase, until `join` lets them go.
+pub(crate) struct OwnerShares {
+    pub(crate) foreground: Option<Arc<Phase>>,
+    pub(crate) background: Option<Arc<Phase>>,
+}
+
+impl OwnerShares {
+    /// A share for a child of `kind` spawned by the owner.
+    pub(crate) fn share(&self, kind: ChildKind) -> Arc<Phase> {
+        let own = match kind {
+            ChildKind::Foreground => &self.foreground,
+            ChildKind::Background => &self.background,
+        };
+        // Only `join` and `run` let go of the shares, and both consume the
+        // owner: nothing can spawn through it afterwards.
+        Arc::clone(
+            own.as_ref()
+                .expect("the owner holds both shares until it joins"),
+        )
+    }
+}
+
+/// The scope's side of its phases: weak references for spawns from outside,
+/// which phases have ended, and the joiner's waker.
+pub(crate) struct Phases {
+    shares: OnceLock<[Weak<Phase>; 2]>,
+    state: AtomicU8,
+    /// Taken only by the joiner and by the drop that ends a phase.
+    joiner: Mutex<Option<Waker>>,
+}
+
+impl Phases {
+    pub(crate) fn new() -> Self {
+        Phases {
+            shares: OnceLock::new(),
+            state: AtomicU8::new(0),
+            joiner: Mutex::new(None),
+        }
+    }
+
+    /// Creates the two phases of `scope`, whose `phases` this is, and hands
+    /// their first shares to the owner.
+    pub(crate) fn open(scope: &Arc<ScopeShared>) -> OwnerShares {
+        let share = |kind| {
+            Arc::new(Phase {
+                scope: Arc::clone(scope),
+                kind,
+            })
+        };
+        let (foreground, background) = (share(ChildKind::Foreground), share(ChildKind::Background));
+        let weak = [Arc::downgrade(&foreground), Arc::downgrade(&background)];
+        let first_opening = scope.phases.shares.set(weak).is_ok();
+        debug_assert!(
+            first_opening,
+            "a scope's phases are opened once, when it is created"
+        );
+        OwnerShares {
+            foreground: Some(foreground),
+            background: Some(background),
+        }
+    }
+
+    /// A share for a child of `kind` spawned from outside the owner, unless
+    /// the scope has closed. Once the foreground phase has ended (the owner
+    /// is joining the background children), a foreground child joins the
+    /// background phase: it is awaited with everything that is left.
+    pub(crate) fn share(&self, kind: ChildKind) -> Option<Arc<Phase>> {
+        if self.is_dropped() {
+            return None;
+        }
+        let shares = self.shares.get()?;
+        shares[kind.index()]
+            .upgrade()
+            .or_else(|| shares[ChildKind::Background.index()].upgrade())
+    }
+
+    /// `(foreground, background)` shares held right now, the owner's included.
+    pub(crate) fn shares_held(&self) -> (usize, usize) {
+        match self.shares.get() {
+            Some([foreground, background]) => {
+                (foreground.strong_count(), background.strong_count())
+            }
+            None => (0, 0),
+        }
+    }
+
+    /// Marks the scope's owner as gone without joining: no spawn from
+    /// outside succeeds from now on.
+    pub(crate) fn close(&self) {
+        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+    }
+
+    /// Whether the owner dropped the scope without joining it.
+    pub(crate) fn is_dropped(&self) -> bool {
+        self.state.load(Ordering::Acquire) & CLOSED != 0
+    }
+
+    /// Whether both phases have ended: every child is gone and the owner
+    /// has joined (or dropped) the scope.
+    pub(crate) fn all_ended(&self) -> bool {
+        let both = FOREGROUND_ENDED | BACKGROUND_ENDED;
+        self.state.load(Ordering::Acquire) & both == both
+    }
+
+    /// Whether no child can be spawned any more.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.is_dropped() || self.all_ended()
+    }
+
+    fn joiner_slot(&self) -> impl std::ops::DerefMut<Target = Option<Waker>> + '_ {
+        // Only a waker is kept here; a panic cannot leave it half-written.
+        self.joiner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The last share of `kind` was dropped.
+    fn end(&self, kind: ChildKind) {
+        self.state.fetch_or(kind.ended_bit(), Ordering::AcqRel);
+        if let Some(waker) = self.joiner_slot().take() {
+            waker.wake();
+        }
+    }
+
+    /// Ready once the phase of `kind` has ended. The waker is registered
+    /// before the second look, so the drop that ends the phase either sees
+    /// it or is seen.
+    pub(crate) fn poll_ended(&self, cx: &mut Context<'_>, kind: ChildKind) -> Poll<()> {
+        if self.state.load(Ordering::Acquire) & kind.ended_bit() != 0 {
+            return Poll::Ready(());
+        }
+        {
+            let mut slot = self.joiner_slot();
+            match slot.as_ref() {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                _ => *slot = Some(cx.waker().clone()),
+            }
+        }
+        if self.state.load(Ordering::Acquire) & kind.ended_bit() != 0 {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+#[cfg(all(test, not(taskscope_loom)))]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use crate::{SpawnError, TaskScope};
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_child_spawning_after_its_owner_dropped_the_scope_is_refused() {
+        let scope = TaskScope::new();
+        let (started, has_started) = tokio::sync::oneshot::channel();
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        // A blocking child that is running cannot be aborted: it outlives
+        // the drop.
+        let child = scope.spawn_blocking(move || {
+            let _ = started.send(());
+            wait.recv().expect("the test sends");
+            matches!(crate::spawn(async {}), Err(SpawnError::Closed))
+        });
+        has_started.await.expect("the child runs");
+        drop(scope);
+        go.send(()).expect("the child waits");
+        assert_eq!(child.await, Ok(true), "the late spawn was refused");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_foreground_spawn_after_the_foreground_ended_is_still_joined() {
+        let scope = TaskScope::new();
+        let late_child_done = Arc::new(AtomicBool::new(false));
+        let done = Arc::clone(&late_child_done);
+        scope.spawn_background(async move {
+            // The foreground has ended once `join` cancels the background.
+            crate::cancelled().await;
+            let late = crate::spawn(async move {
+                tokio::task::yield_now().await;
+                done.store(true, Ordering::SeqCst);
+            });
+            assert!(late.is_ok(), "the scope is still open for its members");
+        });
+        scope.join().await.expect("nothing failed");
+        assert!(
+            late_child_done.load(Ordering::SeqCst),
+            "join waited for the child spawned after the foreground ended"
+        );
+    }
+}
+
+#[cfg(all(test, taskscope_loom))]
+mod loom_model {
+    //! Every interleaving of the joiner's wake-up, explored by loom. Run with
+    //! `RUSTFLAGS="--cfg taskscope_loom" cargo test -p taskscope --lib --release loom_model`.
+    //!
+    //! The shares themselves are `std::sync::Arc`s, whose counting (and
+    //! `Weak::upgrade` failing for ever once the count reached zero) is
+    //! std's to get right; what is ours is the hand-off from the drop that
+    //! ends a phase to the joiner.
+    use super::*;
+    use loom::future::block_on;
+    use loom::sync::Arc;
+    use loom::thread;
+    use std::future::poll_fn;
+
+    #[test]
+    fn the_last_share_dropping_while_the_joiner_registers() {
+        loom::model(|| {
+            let phases = Arc::new(Phases::new());
+            let last_child = {
+                let phases = phases.clone();
+                thread::spawn(move || {
+                    phases.end(ChildKind::Foreground);
+                    phases.end(ChildKind::Background);
+                })
+            };
+            // A lost wake-up would leave block_on parked for ever, which
+            // loom reports as a deadlock.
+            block_on(poll_fn(|cx| phases.poll_ended(cx, ChildKind::Foreground)));
+            block_on(poll_fn(|cx| phases.poll_ended(cx, ChildKind::Background)));
+            assert!(phases.all_ended());
+            let _ = last_child.join();
+        });
+    }
+}
