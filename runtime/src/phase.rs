@@ -11,6 +11,8 @@
 //! is then closed, and no spawn can slip in after `join` has returned.
 
 use std::sync::{Arc, OnceLock, Weak};
+
+use crate::sync::lock;
 use std::task::{Context, Poll, Waker};
 
 use crate::scope::ScopeShared;
@@ -96,6 +98,9 @@ pub(crate) struct Phases {
     state: AtomicU8,
     /// Taken only by the joiner and by the drop that ends a phase.
     joiner: Mutex<Option<Waker>>,
+    /// A share of the enclosing scope, held from the moment the owner drops
+    /// this scope unjoined until its last child is gone.
+    enclosing: std::sync::Mutex<Option<Arc<Phase>>>,
 }
 
 impl Phases {
@@ -104,6 +109,7 @@ impl Phases {
             shares: OnceLock::new(),
             state: AtomicU8::new(0),
             joiner: Mutex::new(None),
+            enclosing: std::sync::Mutex::new(None),
         }
     }
 
@@ -137,6 +143,20 @@ impl Phases {
         if self.is_dropped() {
             return None;
         }
+        self.upgrade(kind)
+    }
+
+    /// A share that keeps the scope from finishing, for a scope nested in it
+    /// that was dropped unjoined: unlike [`share`](Phases::share), also when
+    /// this scope was dropped too, so that the scopes enclosing both wait
+    /// for the nested one's aborted children. `None` once every phase ended.
+    pub(crate) fn keep_open(&self) -> Option<Arc<Phase>> {
+        self.upgrade(ChildKind::Foreground)
+    }
+
+    /// A share of the phase of `kind`, or of the background phase once the
+    /// foreground one has ended.
+    fn upgrade(&self, kind: ChildKind) -> Option<Arc<Phase>> {
         let shares = self.shares.get()?;
         shares[kind.index()]
             .upgrade()
@@ -155,8 +175,19 @@ impl Phases {
 
     /// Marks the scope's owner as gone without joining: no spawn from
     /// outside succeeds from now on.
-    pub(crate) fn close(&self) {
+    ///
+    /// The children were just told to abort, which tokio does a little
+    /// later; `enclosing` (a share of the scope this one is nested in) is
+    /// kept until the last of them is gone, so the enclosing scope's `join`
+    /// waits for them as it would have waited for this scope's owner.
+    pub(crate) fn close(&self, enclosing: Option<Arc<Phase>>) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        *lock(&self.enclosing) = enclosing;
+        // A scope dropped part way through `join` has let go of its own
+        // shares: its last child may have ended since the caller looked.
+        if self.all_ended() {
+            drop(lock(&self.enclosing).take());
+        }
     }
 
     /// Whether the owner dropped the scope without joining it.
@@ -185,9 +216,13 @@ impl Phases {
 
     /// The last share of `kind` was dropped.
     fn end(&self, kind: ChildKind) {
-        self.state.fetch_or(kind.ended_bit(), Ordering::AcqRel);
+        let state = self.state.fetch_or(kind.ended_bit(), Ordering::AcqRel) | kind.ended_bit();
         if let Some(waker) = self.joiner_slot().take() {
             waker.wake();
+        }
+        let both = FOREGROUND_ENDED | BACKGROUND_ENDED;
+        if state & both == both {
+            drop(lock(&self.enclosing).take());
         }
     }
 

@@ -467,6 +467,8 @@ async fn throttled<F: Future>(
 /// that owned it was dropped by a `timeout`) cancels it and aborts every child
 /// at once: there is no asynchronous drop, so children get no grace period,
 /// and failures they had already reported are discarded. Prefer `join`.
+/// tokio stops an aborted child shortly after the drop; the scope this one is
+/// nested in (if any) does not finish before that.
 ///
 /// ```
 /// use std::time::Duration;
@@ -934,7 +936,14 @@ impl Drop for TaskScope {
         if self.shared.phases.all_ended() {
             return; // joined
         }
-        self.shared.phases.close();
+        let enclosing = self
+            .shared
+            .origin
+            .parent
+            .as_ref()
+            .and_then(Weak::upgrade)
+            .and_then(|parent| parent.phases.keep_open());
+        self.shared.phases.close(enclosing);
         self.shared.signal.cancel();
         self.shared.abort_all();
     }

@@ -99,10 +99,14 @@ fn each_runtime_sees_only_its_own_scopes_at_any_depth() {
         outer.spawn_blocking(move || {
             inner_for_child.block_on(async {
                 let inner = TaskScope::builder().name("inner").build();
-                inner.spawn(std::future::pending::<()>());
+                inner.spawn(async { taskscope::cancelled().await });
                 let _ = up.send(());
                 let _ = released.recv();
-            });
+                // Joined on its own runtime, while that runtime still runs:
+                // `outer` waits for the tasks of the scopes nested in it.
+                inner.cancel();
+                inner.join().await
+            })
         });
         is_up.await.expect("the inner scope is up");
 

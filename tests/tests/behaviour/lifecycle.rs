@@ -16,6 +16,7 @@ on_both_runtimes!(
     dropping_an_unjoined_scope_stops_every_child,
     dropping_a_join_or_run_future_mid_way_stops_every_child,
     background_children_end_when_the_foreground_is_done,
+    a_scope_dropped_inside_a_child_is_waited_for_by_the_scope_above,
 );
 
 /// Spawns, through `taskscope::spawn`, a child that ignores cancellation
@@ -189,4 +190,48 @@ async fn background_children_end_when_the_foreground_is_done() {
     assert_eq!(cleanup_rx.try_recv(), Ok("metrics flushed"));
     assert!(ticks.load(Ordering::SeqCst) >= TICKS_NEEDED);
     baseline.assert_restored().await;
+}
+
+/// A nested scope dropped unjoined (its owner, a child of `outer`, lets it
+/// go) aborts its children, which tokio stops a moment later: `outer.join()`
+/// returns only after every one of them is gone, as it would have waited for
+/// them had the nested scope been joined.
+async fn a_scope_dropped_inside_a_child_is_waited_for_by_the_scope_above() {
+    const GRANDCHILDREN: usize = 100;
+    let baseline = TaskBaseline::take();
+    let outer = TaskScope::new();
+    let gone = Arc::new(AtomicUsize::new(0));
+    outer.spawn({
+        let gone = Arc::clone(&gone);
+        async move {
+            let inner = TaskScope::new();
+            for _ in 0..GRANDCHILDREN {
+                let on_drop = CountOnDrop(Arc::clone(&gone));
+                inner.spawn(async move {
+                    let _counted = on_drop;
+                    pending::<()>().await;
+                });
+            }
+            tokio::task::yield_now().await; // let them start
+            drop(inner);
+        }
+    });
+    within(Duration::from_secs(5), "the outer join", outer.join())
+        .await
+        .expect("nothing failed");
+    assert_eq!(
+        gone.load(Ordering::SeqCst),
+        GRANDCHILDREN,
+        "every grandchild was gone when the outer join returned"
+    );
+    baseline.assert_restored().await;
+}
+
+/// Counts one up when dropped.
+struct CountOnDrop(Arc<AtomicUsize>);
+
+impl Drop for CountOnDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
