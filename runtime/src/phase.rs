@@ -11,11 +11,10 @@
 //! is then closed, and no spawn can slip in after `join` has returned.
 
 use std::sync::{Arc, OnceLock, Weak};
-
-use crate::sync::lock;
 use std::task::{Context, Poll, Waker};
 
 use crate::scope::ScopeShared;
+use crate::sync::lock;
 use crate::sync::modelled::{AtomicU8, Mutex, Ordering};
 
 /// Whether a child keeps its scope open (foreground) or is cancelled once
@@ -45,7 +44,7 @@ impl ChildKind {
 const FOREGROUND_ENDED: u8 = 1;
 const BACKGROUND_ENDED: u8 = 1 << 1;
 /// Set when the owner drops the scope without joining it.
-const CLOSED: u8 = 1 << 2;
+const DROPPED: u8 = 1 << 2;
 
 /// A share in one phase of a scope.
 pub(crate) struct Phase {
@@ -181,18 +180,18 @@ impl Phases {
     /// kept until the last of them is gone, so the enclosing scope's `join`
     /// waits for them as it would have waited for this scope's owner.
     pub(crate) fn close(&self, enclosing: Option<Arc<Phase>>) {
-        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        self.state.fetch_or(DROPPED, Ordering::AcqRel);
         *lock(&self.enclosing) = enclosing;
         // A scope dropped part way through `join` has let go of its own
         // shares: its last child may have ended since the caller looked.
         if self.all_ended() {
-            drop(lock(&self.enclosing).take());
+            self.release_enclosing();
         }
     }
 
     /// Whether the owner dropped the scope without joining it.
     pub(crate) fn is_dropped(&self) -> bool {
-        self.state.load(Ordering::Acquire) & CLOSED != 0
+        self.state.load(Ordering::Acquire) & DROPPED != 0
     }
 
     /// Whether both phases have ended: every child is gone and the owner
@@ -222,8 +221,15 @@ impl Phases {
         }
         let both = FOREGROUND_ENDED | BACKGROUND_ENDED;
         if state & both == both {
-            drop(lock(&self.enclosing).take());
+            self.release_enclosing();
         }
+    }
+
+    /// Lets go of the enclosing scope's share, outside the lock: dropping it
+    /// may end that scope's phase in turn.
+    fn release_enclosing(&self) {
+        let enclosing = lock(&self.enclosing).take();
+        drop(enclosing);
     }
 
     /// Ready once the phase of `kind` has ended. The waker is registered
