@@ -173,7 +173,10 @@ pub use task::TaskHandle;
 /// `std::thread::spawn`, `thread::Builder::spawn`, a tokio `Handle` or
 /// `Runtime`'s `spawn` and `spawn_blocking`, `tokio::task::Builder::spawn`
 /// and `mem::forget` cannot be redirected and do not compile in the body.
-/// A statement that must detach says why:
+/// Nor does a call of a bare `spawn`, `spawn_blocking` or `spawn_local`:
+/// the macro sees names, not imports, and after `use tokio::spawn;` it would
+/// be a detached task; write `tokio::spawn(..)`, or call a function of your
+/// own by a path (`self::spawn(..)`). A statement that must detach says why:
 ///
 /// ```
 /// #[taskscope::scoped]

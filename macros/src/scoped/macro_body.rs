@@ -184,8 +184,12 @@ fn scan_path(trees: &[TokenTree], start: usize) -> Option<TokenPath> {
 /// What the path is, and the end of the tokens an error about it shows.
 fn classify(path: &TokenPath, trees: &[TokenTree]) -> Option<(Class, usize)> {
     let names: Vec<String> = path.names.iter().map(Ident::to_string).collect();
-    if let Some(class) = paths::classify_names(path.leading_colon, &names) {
-        return Some((class, path.end));
+    let called = matches!(trees.get(path.end), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+    match paths::classify_names(path.leading_colon, &names) {
+        // A bare name is rejected only where it is called, as in the body.
+        Some(Class::Forbidden(Forbidden::BareSpawn(_))) if !called => return None,
+        Some(class) => return Some((class, path.end)),
+        None => {}
     }
     // `Handle::current().spawn(..)` written inside a macro.
     let is_handle = matches!(
@@ -196,7 +200,6 @@ fn classify(path: &TokenPath, trees: &[TokenTree]) -> Option<(Class, usize)> {
             .as_slice(),
         [.., "Handle", "current" | "try_current"]
     );
-    let called = matches!(trees.get(path.end), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
     if is_handle && called && is_punct(trees.get(path.end + 1), '.') {
         if let Some(TokenTree::Ident(method)) = trees.get(path.end + 2) {
             if method == "spawn" || method == "spawn_blocking" {

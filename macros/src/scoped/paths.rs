@@ -42,6 +42,9 @@ pub(crate) enum Forbidden {
     RuntimeSpawn(String),
     /// `mem::forget`, `std::mem::forget`, `core::mem::forget`.
     MemForget,
+    /// `spawn`, `spawn_blocking` or `spawn_local` as a bare name: perhaps
+    /// tokio's, imported by a `use` the macro cannot see.
+    BareSpawn(Redirect),
 }
 
 const DETACH_HINT: &str =
@@ -71,6 +74,19 @@ impl Forbidden {
                  `#[scoped]` fn: use `tokio::spawn` or `tokio::task::spawn_blocking` (redirected \
                  into the fn's scope); {DETACH_HINT}"
             ),
+            Forbidden::BareSpawn(redirect) => {
+                let (name, tokio_path) = match redirect {
+                    Redirect::Spawn => ("spawn", "tokio::spawn"),
+                    Redirect::SpawnBlocking => ("spawn_blocking", "tokio::task::spawn_blocking"),
+                    Redirect::SpawnLocal => ("spawn_local", "tokio::task::spawn_local"),
+                };
+                format!(
+                    "a bare `{name}` is not redirected: `#[scoped]` sees names, not imports, so \
+                     this may be `{tokio_path}` brought in by a `use`, whose task would outlive \
+                     this fn; write `{tokio_path}` (redirected into the fn's scope), or call a \
+                     function of your own by a path (`self::{name}`); {DETACH_HINT}"
+                )
+            }
             Forbidden::MemForget => String::from(
                 "`mem::forget` in a `#[scoped]` fn can leak a `TaskScope` or a `TaskHandle`, \
                  whose tasks would then never be joined: drop the value instead; if what is \
@@ -103,6 +119,9 @@ pub(crate) fn classify_names(leading_colon: bool, names: &[String]) -> Option<Cl
         return Some(Class::Redirect(redirect));
     }
     let forbidden = match names.as_slice() {
+        ["spawn"] if !leading_colon => Some(Forbidden::BareSpawn(Redirect::Spawn)),
+        ["spawn_blocking"] if !leading_colon => Some(Forbidden::BareSpawn(Redirect::SpawnBlocking)),
+        ["spawn_local"] if !leading_colon => Some(Forbidden::BareSpawn(Redirect::SpawnLocal)),
         ["std", "thread", "spawn"] => Some(Forbidden::ThreadSpawn),
         ["thread", "spawn"] if !leading_colon => Some(Forbidden::ThreadSpawn),
         ["std" | "core", "mem", "forget"] => Some(Forbidden::MemForget),

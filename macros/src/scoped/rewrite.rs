@@ -14,7 +14,7 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprCall, ExprPath, Item, Macro, Path, Stmt};
 
 use super::detached;
-use super::paths::{self, Class, Redirect};
+use super::paths::{self, Class, Forbidden, Redirect};
 use crate::diagnostics::Errors;
 
 /// Rewrites a body in place, collecting errors.
@@ -74,13 +74,17 @@ impl Rewriter {
                 }
                 expr.path = self.redirect(&expr.path, target);
             }
-            Some(Class::Forbidden(forbidden)) => {
-                self.hits += 1;
-                self.errors
-                    .push(syn::Error::new_spanned(&expr.path, forbidden.message()));
-            }
-            None => {}
+            // Only a call of a bare name is rejected (in `visit_expr_mut`):
+            // a value named `spawn` is most likely a local binding.
+            Some(Class::Forbidden(Forbidden::BareSpawn(_))) | None => {}
+            Some(Class::Forbidden(forbidden)) => self.reject(&expr.path, &forbidden),
         }
+    }
+
+    fn reject(&mut self, tokens: impl quote::ToTokens, forbidden: &Forbidden) {
+        self.hits += 1;
+        self.errors
+            .push(syn::Error::new_spanned(tokens, forbidden.message()));
     }
 
     /// Records the first segment of a redirected path, unless it is the
@@ -181,15 +185,20 @@ impl VisitMut for Rewriter {
         }
         match expr {
             Expr::Path(path) => self.check_path(path),
+            Expr::Call(call) => {
+                if let Expr::Path(func) = &*call.func {
+                    if let (None, Some(Class::Forbidden(bare @ Forbidden::BareSpawn(_)))) =
+                        (&func.qself, paths::classify_path(&func.path))
+                    {
+                        self.reject(&func.path, &bare);
+                    }
+                }
+            }
             Expr::MethodCall(call) => {
                 if let Some(forbidden) = paths::classify_method(call) {
-                    self.hits += 1;
                     let receiver = &call.receiver;
                     let method = &call.method;
-                    self.errors.push(syn::Error::new_spanned(
-                        quote::quote!(#receiver.#method),
-                        forbidden.message(),
-                    ));
+                    self.reject(quote::quote!(#receiver.#method), &forbidden);
                 }
             }
             _ => {}

@@ -285,7 +285,7 @@ fn snapshot_left_alone() {
             #[detached(reason = "handed to the runtime on purpose")]
             let handle = tokio::spawn(background());
             let spawn = my::spawn(x());
-            spawn_blocking(|| y());
+            self::spawn_blocking(|| y());
             scope.spawn(z());
         }
         "#,

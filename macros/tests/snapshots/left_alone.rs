@@ -20,7 +20,7 @@
 //     #[detached(reason = "handed to the runtime on purpose")]
 //     let handle = tokio::spawn(background());
 //     let spawn = my::spawn(x());
-//     spawn_blocking(|| y());
+//     self::spawn_blocking(|| y());
 //     scope.spawn(z());
 // }
 //
@@ -49,7 +49,7 @@ async fn untouched() {
         std::thread::spawn(flush_metrics);
         let handle = tokio::spawn(background());
         let spawn = my::spawn(x());
-        spawn_blocking(|| y());
+        self::spawn_blocking(|| y());
         scope.spawn(z());
     };
     ::taskscope::__private::ValueRunner.run(__taskscope_scope, __taskscope_body).await
