@@ -1,6 +1,6 @@
 //! Cost of a cancellable loop: a consumer draining 5 000 000 `u64`s from a
 //! bounded tokio mpsc channel (capacity 1024), fed by a producer task on the
-//! same runtime, written five ways:
+//! same runtime, written six ways:
 //!
 //! - `bare`: `while let Some(v) = rx.recv().await`, nothing can cancel it;
 //! - `select_token`: `tokio::select! { biased; _ = token.cancelled() => break,
@@ -9,6 +9,8 @@
 //!   token.run_until_cancelled(rx.recv()).await`;
 //! - `cancellable_loop`: the bare loop under `#[cancellable_loop]`, run as a
 //!   child of a `TaskScope` (so that there is a current scope to race);
+//! - `cancellable_loop_token`: the same with `token = &token`, a tokio-util
+//!   `CancellationToken`, spawned with `tokio::spawn` (no scope);
 //! - `bare_in_scope`: the bare loop as a child of a `TaskScope`, which
 //!   separates what the scope's child costs from what the loop's guard costs.
 //!
@@ -86,15 +88,17 @@ enum Row {
     SelectToken,
     RunUntilCancelled,
     CancellableLoop,
+    CancellableLoopToken,
     BareInScope,
 }
 
 impl Row {
-    const ALL: [Row; 5] = [
+    const ALL: [Row; 6] = [
         Row::Bare,
         Row::SelectToken,
         Row::RunUntilCancelled,
         Row::CancellableLoop,
+        Row::CancellableLoopToken,
         Row::BareInScope,
     ];
 
@@ -104,6 +108,7 @@ impl Row {
             Row::SelectToken => "select_token",
             Row::RunUntilCancelled => "run_until_cancelled",
             Row::CancellableLoop => "cancellable_loop",
+            Row::CancellableLoopToken => "cancellable_loop_token",
             Row::BareInScope => "bare_in_scope",
         }
     }
@@ -150,6 +155,15 @@ async fn run_until_cancelled(mut rx: mpsc::Receiver<u64>, token: CancellationTok
 
 #[cancellable_loop]
 async fn cancellable(mut rx: mpsc::Receiver<u64>) -> u64 {
+    let mut total = 0;
+    while let Some(v) = rx.recv().await {
+        total += v;
+    }
+    total
+}
+
+#[cancellable_loop(token = &token)]
+async fn cancellable_token(mut rx: mpsc::Receiver<u64>, token: CancellationToken) -> u64 {
     let mut total = 0;
     while let Some(v) = rx.recv().await {
         total += v;
@@ -212,6 +226,7 @@ async fn iteration(row: Row) -> Duration {
         Row::SelectToken => Box::pin(spawned(timed(select_token(rx, token.clone())))),
         Row::RunUntilCancelled => Box::pin(spawned(timed(run_until_cancelled(rx, token.clone())))),
         Row::CancellableLoop => Box::pin(in_scope(timed(cancellable(rx)))),
+        Row::CancellableLoopToken => Box::pin(spawned(timed(cancellable_token(rx, token.clone())))),
         Row::BareInScope => Box::pin(in_scope(timed(bare(rx)))),
     };
     let producer = tokio::spawn(produce(tx));

@@ -1,5 +1,6 @@
-//! Awaiting something unless the scope is cancelled first, at the price of an
-//! atomic load when the awaited future is ready.
+//! Awaiting something unless the scope (or a `CancellationToken`) is
+//! cancelled first, at the price of an atomic load when the awaited future
+//! is ready.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -8,6 +9,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 use tokio::sync::futures::Notified;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 use crate::cancel::CancelSignal;
 use crate::current::with_current_scope;
@@ -48,9 +50,42 @@ use crate::Cancelled;
 /// scope.join().await.expect("nothing failed");
 /// # }
 /// ```
+///
+/// A `tokio_util` [`CancellationToken`] works too (`Cancellation::from(&token)`),
+/// for loops that must stop with a token a codebase already passes around.
+/// Its `is_cancelled` takes a lock where a scope's is an atomic load, so a
+/// guarded future that is ready pays that lock on every poll.
 #[derive(Clone, Default)]
 pub struct Cancellation {
-    signal: Option<Arc<CancelSignal>>,
+    source: Source,
+}
+
+/// What can cancel a guarded future.
+#[derive(Clone, Default)]
+enum Source {
+    /// Nothing: outside any scope.
+    #[default]
+    Nothing,
+    Scope(Arc<CancelSignal>),
+    Token(CancellationToken),
+}
+
+/// A [`Source`], borrowed by the futures it guards.
+#[derive(Clone, Copy)]
+enum SourceRef<'a> {
+    Nothing,
+    Scope(&'a CancelSignal),
+    Token(&'a CancellationToken),
+}
+
+impl SourceRef<'_> {
+    fn is_cancelled(self) -> bool {
+        match self {
+            SourceRef::Nothing => false,
+            SourceRef::Scope(signal) => signal.is_cancelled(),
+            SourceRef::Token(token) => token.is_cancelled(),
+        }
+    }
 }
 
 impl Cancellation {
@@ -76,8 +111,9 @@ impl Cancellation {
     /// # }
     /// ```
     pub fn current() -> Self {
+        let signal = with_current_scope(|scope| scope.map(|shared| Arc::clone(&shared.signal)));
         Cancellation {
-            signal: with_current_scope(|scope| scope.map(|shared| Arc::clone(&shared.signal))),
+            source: signal.map_or(Source::Nothing, Source::Scope),
         }
     }
 
@@ -91,9 +127,15 @@ impl Cancellation {
     /// assert!(cancellation.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.signal
-            .as_ref()
-            .is_some_and(|signal| signal.is_cancelled())
+        self.source().is_cancelled()
+    }
+
+    fn source(&self) -> SourceRef<'_> {
+        match &self.source {
+            Source::Nothing => SourceRef::Nothing,
+            Source::Scope(signal) => SourceRef::Scope(signal),
+            Source::Token(token) => SourceRef::Token(token),
+        }
     }
 
     /// Awaits `future` unless the scope is cancelled first.
@@ -115,8 +157,8 @@ impl Cancellation {
     pub fn guard<F: IntoFuture>(&self, future: F) -> Guarded<'_, F::IntoFuture> {
         Guarded {
             inner: future.into_future(),
-            signal: self.signal.as_deref(),
-            notified: None,
+            source: self.source(),
+            waiting: Waiting::Idle,
         }
     }
 }
@@ -124,7 +166,7 @@ impl Cancellation {
 impl From<&TaskScope> for Cancellation {
     fn from(scope: &TaskScope) -> Self {
         Cancellation {
-            signal: Some(scope.signal()),
+            source: Source::Scope(scope.signal()),
         }
     }
 }
@@ -132,15 +174,41 @@ impl From<&TaskScope> for Cancellation {
 impl From<&ScopeHandle> for Cancellation {
     fn from(handle: &ScopeHandle) -> Self {
         Cancellation {
-            signal: Some(Arc::clone(&handle.shared.signal)),
+            source: Source::Scope(Arc::clone(&handle.shared.signal)),
+        }
+    }
+}
+
+/// ```
+/// use taskscope::{Cancellation, Cancelled};
+/// use tokio_util::sync::CancellationToken;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let token = CancellationToken::new();
+/// let cancellation = Cancellation::from(&token);
+/// assert_eq!(cancellation.guard(async { "ready" }).await, Ok("ready"));
+/// token.cancel();
+/// assert_eq!(cancellation.guard(async { "ready" }).await, Err(Cancelled));
+/// # }
+/// ```
+impl From<&CancellationToken> for Cancellation {
+    fn from(token: &CancellationToken) -> Self {
+        Cancellation {
+            source: Source::Token(token.clone()),
         }
     }
 }
 
 impl std::fmt::Debug for Cancellation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = match self.source {
+            Source::Nothing => "nothing",
+            Source::Scope(_) => "scope",
+            Source::Token(_) => "token",
+        };
         f.debug_struct("Cancellation")
-            .field("in_scope", &self.signal.is_some())
+            .field("source", &source)
             .field("cancelled", &self.is_cancelled())
             .finish()
     }
@@ -175,9 +243,20 @@ pin_project! {
     pub struct Guarded<'a, F> {
         #[pin]
         inner: F,
-        signal: Option<&'a CancelSignal>,
+        source: SourceRef<'a>,
         #[pin]
-        notified: Option<Notified<'a>>,
+        waiting: Waiting<'a>,
+    }
+}
+
+pin_project! {
+    /// The registration with the cancellation source, made only once the
+    /// guarded future has been pending.
+    #[project = WaitingProjection]
+    enum Waiting<'a> {
+        Idle,
+        Scope { #[pin] notified: Notified<'a> },
+        Token { #[pin] cancelled: WaitForCancellationFuture<'a> },
     }
 }
 
@@ -186,26 +265,36 @@ impl<F: Future> Future for Guarded<'_, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let Some(signal) = *this.signal else {
+        let source = *this.source;
+        if let SourceRef::Nothing = source {
             return this.inner.poll(cx).map(Ok);
-        };
-        if signal.is_cancelled() {
+        }
+        if source.is_cancelled() {
             return Poll::Ready(Err(Cancelled));
         }
         if let Poll::Ready(output) = this.inner.poll(cx) {
             return Poll::Ready(Ok(output));
         }
         // Pending: only now is it worth hearing about a cancellation.
-        if this.notified.is_none() {
-            this.notified.set(Some(signal.notified()));
-        }
-        if let Some(notified) = this.notified.as_mut().as_pin_mut() {
-            if notified.poll(cx).is_ready() {
-                return Poll::Ready(Err(Cancelled));
+        if let WaitingProjection::Idle = this.waiting.as_mut().project() {
+            match source {
+                SourceRef::Nothing => {}
+                SourceRef::Scope(signal) => this.waiting.set(Waiting::Scope {
+                    notified: signal.notified(),
+                }),
+                SourceRef::Token(token) => this.waiting.set(Waiting::Token {
+                    cancelled: token.cancelled(),
+                }),
             }
         }
-        // A cancel between the first look and the registration is seen here.
-        if signal.is_cancelled() {
+        let heard = match this.waiting.as_mut().project() {
+            WaitingProjection::Idle => false,
+            WaitingProjection::Scope { notified } => notified.poll(cx).is_ready(),
+            WaitingProjection::Token { cancelled } => cancelled.poll(cx).is_ready(),
+        };
+        // A cancel between the first look and the registration is seen by
+        // the second look.
+        if heard || source.is_cancelled() {
             return Poll::Ready(Err(Cancelled));
         }
         Poll::Pending
@@ -284,6 +373,30 @@ mod tests {
             .expect("the guard woke up");
         assert_eq!(interrupted, Ok(true));
         scope.join().await.expect("nothing failed");
+    }
+
+    #[tokio::test]
+    async fn a_token_interrupts_a_pending_future_and_wins_a_tie() {
+        let token = CancellationToken::new();
+        let cancellation = Cancellation::from(&token);
+        assert_eq!(cancellation.guard(async { 7 }).await, Ok(7));
+        let waiter = tokio::spawn({
+            let cancellation = cancellation.clone();
+            async move {
+                cancellation
+                    .guard(std::future::pending::<()>())
+                    .await
+                    .is_err()
+            }
+        });
+        tokio::task::yield_now().await;
+        token.cancel();
+        let interrupted = tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .expect("the guard woke up");
+        assert!(matches!(interrupted, Ok(true)));
+        assert!(cancellation.is_cancelled());
+        assert_eq!(cancellation.guard(async { 7 }).await, Err(Cancelled));
     }
 
     #[tokio::test]

@@ -380,7 +380,7 @@ pub use taskscope_macros::scoped;
 /// | argument | meaning |
 /// |---|---|
 /// | `return` | on cancellation, return the fn's [`OnCancel`] value instead of `break`ing |
-/// | `token = expr` | race this instead of the current scope: anything `Into<Cancellation>` (`&TaskScope`, `&ScopeHandle`, a [`Cancellation`]). On an fn it is evaluated once, when the fn starts (it can use the fn's arguments), for the loops of the fn's own body |
+/// | `token = expr` | race this instead of the current scope: anything `Into<Cancellation>` (`&TaskScope`, `&ScopeHandle`, a tokio-util `&CancellationToken`, a [`Cancellation`]). On an fn it is evaluated once, when the fn starts (it can use the fn's arguments), for the loops of the fn's own body |
 /// | `crate = path` | on an fn: where taskscope is, if renamed (in a `#[scoped]` fn, `#[scoped(crate = ..)]` is used) |
 ///
 /// Outside any scope and without a `token`, nothing can cancel the loop,

@@ -3,7 +3,7 @@
 //! consumer whose sibling failed), by the documented rule: `break` (the code
 //! after the loop runs) or, where the loop's value is used, `return` of the
 //! fn's cancellation value (`None`, `Err(Cancelled)`); `token = ..` works
-//! outside any scope.
+//! outside any scope, with a scope or a `CancellationToken`.
 //!
 //! Each case runs under both runtime flavors (`current_thread`, and
 //! `multi_thread` with two workers), bounded in time, and ends with the
@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use taskscope::{cancellable_loop, scoped, Cancelled, ScopeError, TaskScope};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 #[macro_use]
 #[path = "common/mod.rs"]
@@ -35,6 +36,7 @@ on_both_runtimes!(
     nested_loops_leave_the_outermost,
     fn_attribute_reaches_the_loops_of_children,
     token_works_outside_any_scope,
+    a_cancellation_token_ends_the_loop,
 );
 
 /// Waits (bounded by the case's limit) until `condition` holds.
@@ -411,5 +413,32 @@ async fn token_works_outside_any_scope() {
         "the fn's tail: returns Err(Cancelled)"
     );
     join_quickly(scope).await.expect("nothing failed");
+    drop(tx);
+}
+
+/// A `CancellationToken` that a codebase already passes around ends the
+/// loop; no scope is involved.
+#[cancellable_loop(token = token)]
+async fn drain_until(token: &CancellationToken, mut rx: mpsc::Receiver<u64>) -> u64 {
+    let mut total = 0;
+    while let Some(n) = rx.recv().await {
+        total += n;
+    }
+    total
+}
+
+async fn a_cancellation_token_ends_the_loop() {
+    let token = CancellationToken::new();
+    let (tx, rx) = mpsc::channel(4);
+    tx.send(5).await.expect("the channel is open");
+    let canceller = token.clone();
+    let (total, ()) = tokio::join!(drain_until(&token, rx), async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        canceller.cancel();
+    });
+    assert_eq!(
+        total, 5,
+        "the sender is still open: only the token ended the loop"
+    );
     drop(tx);
 }
