@@ -7,6 +7,10 @@
 //! - `cancel/<runtime>`: 100 000 children parked on a cancellation future;
 //!   only the cancel + wait-until-all-are-gone part is timed (`JoinSet::shutdown`,
 //!   `CancellationToken` + `TaskTracker`, `TaskScope::cancel` + `join`).
+//! - `one_child/<runtime>`: 10 000 short-lived owners in a row, each spawning
+//!   one trivial child and waiting for it (what a request handler pays to own
+//!   its spawns): a plain `tokio::spawn` + await, a `JoinSet`, a
+//!   `TaskTracker`, a `TaskScope`, and a `#[scoped]` fn.
 //!
 //! Both groups run on a current-thread runtime and on a multi-thread runtime
 //! with 2 workers. The timed code always runs inside a driver task spawned on
@@ -33,6 +37,8 @@ use rows::{drive, Flavor};
 const SPAWN_COUNTS: [usize; 2] = [1_000, 100_000];
 /// Parked children per iteration in the cancellation group.
 const PARKED_COUNT: usize = 100_000;
+/// Owners (of one child each) per iteration in the one-child group.
+const OWNER_COUNT: usize = 10_000;
 
 fn spawn_join(c: &mut Criterion) {
     for flavor in Flavor::ALL {
@@ -86,5 +92,34 @@ fn cancel(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, spawn_join, cancel);
+fn one_child(c: &mut Criterion) {
+    let n = OWNER_COUNT;
+    for flavor in Flavor::ALL {
+        let mut group = c.benchmark_group(format!("one_child/{}", flavor.name()));
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(2))
+            .throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("tokio_spawn", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::one_child_tokio_spawn));
+        });
+        group.bench_with_input(BenchmarkId::new("join_set", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::one_child_join_set));
+        });
+        group.bench_with_input(BenchmarkId::new("task_tracker", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::one_child_task_tracker));
+        });
+        group.bench_with_input(BenchmarkId::new("task_scope", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::one_child_task_scope));
+        });
+        group.bench_with_input(BenchmarkId::new("scoped_fn", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::one_child_scoped_fn));
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, spawn_join, cancel, one_child);
 criterion_main!(benches);

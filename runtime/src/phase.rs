@@ -45,6 +45,9 @@ const FOREGROUND_ENDED: u8 = 1;
 const BACKGROUND_ENDED: u8 = 1 << 1;
 /// Set when the owner drops the scope without joining it.
 const DROPPED: u8 = 1 << 2;
+/// Set once the joiner has registered its waker: until then, the drop that
+/// ends a phase need not take the joiner's lock.
+const JOINER_WAITING: u8 = 1 << 3;
 
 /// A share in one phase of a scope.
 pub(crate) struct Phase {
@@ -216,11 +219,13 @@ impl Phases {
     /// The last share of `kind` was dropped.
     fn end(&self, kind: ChildKind) {
         let state = self.state.fetch_or(kind.ended_bit(), Ordering::AcqRel) | kind.ended_bit();
-        if let Some(waker) = self.joiner_slot().take() {
-            waker.wake();
+        if state & JOINER_WAITING != 0 {
+            if let Some(waker) = self.joiner_slot().take() {
+                waker.wake();
+            }
         }
         let both = FOREGROUND_ENDED | BACKGROUND_ENDED;
-        if state & both == both {
+        if state & both == both && state & DROPPED != 0 {
             self.release_enclosing();
         }
     }
@@ -232,9 +237,10 @@ impl Phases {
         drop(enclosing);
     }
 
-    /// Ready once the phase of `kind` has ended. The waker is registered
-    /// before the second look, so the drop that ends the phase either sees
-    /// it or is seen.
+    /// Ready once the phase of `kind` has ended. The waker is stored before
+    /// `JOINER_WAITING` is set, and the second look is the same atomic step
+    /// as setting it: the drop that ends the phase either sees the flag (and
+    /// wakes the waker) or is seen.
     pub(crate) fn poll_ended(&self, cx: &mut Context<'_>, kind: ChildKind) -> Poll<()> {
         if self.state.load(Ordering::Acquire) & kind.ended_bit() != 0 {
             return Poll::Ready(());
@@ -246,7 +252,8 @@ impl Phases {
                 _ => *slot = Some(cx.waker().clone()),
             }
         }
-        if self.state.load(Ordering::Acquire) & kind.ended_bit() != 0 {
+        let state = self.state.fetch_or(JOINER_WAITING, Ordering::AcqRel);
+        if state & kind.ended_bit() != 0 {
             Poll::Ready(())
         } else {
             Poll::Pending

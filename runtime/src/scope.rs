@@ -330,17 +330,19 @@ impl ScopeShared {
                     self.deadline_reached();
                 }
             }
-            if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
-                cancel_seen = true;
-                grace.set(Some(tokio::time::sleep(self.config.grace)));
-            }
-            if let Some(sleep) = grace.as_mut().as_pin_mut() {
-                if !aborted && sleep.poll(cx).is_ready() {
-                    aborted = true;
-                    self.abort_all();
-                }
-            }
             if self.phases.poll_ended(cx, waiting_for).is_pending() {
+                // Only a scope that has to wait listens for its cancellation
+                // (a registration with the signal's `Notify`, and a timer).
+                if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
+                    cancel_seen = true;
+                    grace.set(Some(tokio::time::sleep(self.config.grace)));
+                }
+                if let Some(sleep) = grace.as_mut().as_pin_mut() {
+                    if !aborted && sleep.poll(cx).is_ready() {
+                        aborted = true;
+                        self.abort_all();
+                    }
+                }
                 return Poll::Pending;
             }
             match waiting_for {
@@ -390,6 +392,9 @@ impl ScopeShared {
 
     /// The scope's result once it has settled.
     fn outcome(&self) -> Result<(), ScopeError> {
+        if !self.deadline_passed.load(Ordering::Acquire) && lock(&self.failures).is_empty() {
+            return Ok(());
+        }
         let report = self.report();
         if report.failures().is_empty() && !report.is_elapsed() {
             Ok(())

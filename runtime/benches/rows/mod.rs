@@ -214,6 +214,86 @@ pub async fn task_scope_cancel(n: usize) -> Duration {
     start.elapsed()
 }
 
+/// `n` short-lived owners in a row, each with one trivial child it waits
+/// for: what a request handler pays to own its spawns. Plain: `tokio::spawn`
+/// and await the handle.
+pub async fn one_child_tokio_spawn(n: usize) -> Duration {
+    let start = Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        sum += tokio::spawn(trivial(i)).await.expect("a child panicked");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// A `JoinSet` per owner: `spawn`, `join_next`.
+pub async fn one_child_join_set(n: usize) -> Duration {
+    let start = Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        let mut set = JoinSet::new();
+        set.spawn(trivial(i));
+        while let Some(output) = set.join_next().await {
+            sum += output.expect("a child panicked");
+        }
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// A `TaskTracker` per owner: `spawn`, `close`, `wait`, then the handle.
+pub async fn one_child_task_tracker(n: usize) -> Duration {
+    let start = Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        let tracker = TaskTracker::new();
+        let child = tracker.spawn(trivial(i));
+        tracker.close();
+        tracker.wait().await;
+        sum += child.await.expect("a child panicked");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// A `TaskScope` per owner: `spawn`, await the handle, `join`.
+pub async fn one_child_task_scope(n: usize) -> Duration {
+    let start = Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        let scope = TaskScope::new();
+        let child = scope.spawn(trivial(i));
+        sum += child.await.expect("a child failed");
+        scope.join().await.expect("no child failed");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// The handler `#[scoped]` writes: its `tokio::spawn` goes into the fn's
+/// scope, which is joined before it returns.
+#[taskscope::scoped]
+async fn scoped_handler(i: usize) -> u64 {
+    tokio::spawn(trivial(i)).await.unwrap_or(0)
+}
+
+/// A `#[scoped]` fn per owner.
+pub async fn one_child_scoped_fn(n: usize) -> Duration {
+    let start = Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        sum += scoped_handler(i).await;
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
 /// Runs `iters` iterations of the row called `name` with `n` children on a
 /// fresh `flavor` runtime, as the `core` bench does; `None` if there is no such row.
 #[allow(dead_code)] // used by the profile bench only
@@ -226,6 +306,11 @@ pub fn drive_by_name(flavor: Flavor, name: &str, iters: u64, n: usize) -> Option
         "join_set_shutdown" => drive(flavor, iters, n, join_set_shutdown),
         "token_tracker" => drive(flavor, iters, n, token_tracker),
         "task_scope_cancel" => drive(flavor, iters, n, task_scope_cancel),
+        "one_child_tokio_spawn" => drive(flavor, iters, n, one_child_tokio_spawn),
+        "one_child_join_set" => drive(flavor, iters, n, one_child_join_set),
+        "one_child_task_tracker" => drive(flavor, iters, n, one_child_task_tracker),
+        "one_child_task_scope" => drive(flavor, iters, n, one_child_task_scope),
+        "one_child_scoped_fn" => drive(flavor, iters, n, one_child_scoped_fn),
         _ => return None,
     })
 }
