@@ -12,9 +12,8 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use tokio::time::Instant;
 
-use crate::clock::ScopeClock;
+use crate::clock::{Now, ScopeClock};
 use crate::scope::ScopeShared;
 use crate::sync::lock;
 
@@ -64,14 +63,15 @@ impl ScopeOrigin {
     ) -> Self {
         use std::sync::atomic::{AtomicU64, Ordering};
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let runtime = tokio::runtime::Handle::try_current()
+            .ok()
+            .map(|handle| handle.id());
         ScopeOrigin {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             location,
-            clock: ScopeClock::start(),
+            clock: ScopeClock::start(runtime),
             parent: parent.map(Arc::downgrade),
-            runtime: tokio::runtime::Handle::try_current()
-                .ok()
-                .map(|handle| handle.id()),
+            runtime,
             created_in_task: tokio::task::try_id(),
         }
     }
@@ -584,7 +584,7 @@ fn collect_tasks<'a>(
 /// # }
 /// ```
 pub fn dump() -> TaskTree {
-    let now = Instant::now();
+    let now = Now::read();
     let mut flat: Vec<ScopeSnapshot> = live_scopes()
         .iter()
         .filter_map(|scope| scope.snapshot(now))

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use crate::builder::{Policy, ScopeBuilder};
 use crate::cancel::CancelSignal;
+use crate::clock::Now;
 use crate::error::{Closed, Failure, ScopeError, TaskInfo};
 use crate::handle::ScopeHandle;
 use crate::launch;
@@ -159,7 +160,7 @@ impl ScopeShared {
 
     /// What the registry shows of this scope: `None` once it has closed and
     /// its last child is gone.
-    pub(crate) fn snapshot(&self, now: Instant) -> Option<ScopeSnapshot> {
+    pub(crate) fn snapshot(&self, now: Now) -> Option<ScopeSnapshot> {
         let cancelled = self.signal.is_cancelled();
         let tasks: Vec<TaskSnapshot> = lock(&self.children)
             .entries
@@ -187,7 +188,7 @@ impl ScopeShared {
             id: origin.id,
             name: self.config.name.clone(),
             location: origin.location,
-            age: now.saturating_duration_since(origin.clock.created()),
+            age: origin.clock.scope_age(now),
             cancelled,
             runtime: origin.runtime,
             tasks,
@@ -1258,7 +1259,7 @@ mod tests {
         }
         let shown = scope
             .shared
-            .snapshot(Instant::now())
+            .snapshot(Now::read())
             .map(|snapshot| snapshot.tasks.len());
         assert_eq!(shown, Some(1_000), "every parked child is still listed");
         drop(scope);
