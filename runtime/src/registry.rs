@@ -12,7 +12,6 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-
 use crate::clock::{Now, ScopeClock};
 use crate::scope::ScopeShared;
 use crate::sync::lock;
