@@ -215,64 +215,63 @@ pub async fn task_scope_cancel(n: usize) -> Duration {
 }
 
 /// `n` short-lived owners in a row, each with one trivial child it waits
-/// for: what a request handler pays to own its spawns. Plain: `tokio::spawn`
-/// and await the handle.
-pub async fn one_child_tokio_spawn(n: usize) -> Duration {
+/// for (what a request handler pays to own its spawns): `owner(i)` makes the
+/// owner, spawns child `i` and returns the child's value.
+async fn owners_in_a_row<F, Fut>(n: usize, owner: F) -> Duration
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = u64>,
+{
     let start = Instant::now();
     let mut sum = 0;
     for i in 0..n {
-        sum += tokio::spawn(trivial(i)).await.expect("a child panicked");
+        sum += owner(i).await;
     }
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
     elapsed
+}
+
+/// No owner: `tokio::spawn` and await the handle.
+pub async fn one_child_tokio_spawn(n: usize) -> Duration {
+    owners_in_a_row(n, |i| async move {
+        tokio::spawn(trivial(i)).await.expect("a child panicked")
+    })
+    .await
 }
 
 /// A `JoinSet` per owner: `spawn`, `join_next`.
 pub async fn one_child_join_set(n: usize) -> Duration {
-    let start = Instant::now();
-    let mut sum = 0;
-    for i in 0..n {
+    owners_in_a_row(n, |i| async move {
         let mut set = JoinSet::new();
         set.spawn(trivial(i));
-        while let Some(output) = set.join_next().await {
-            sum += output.expect("a child panicked");
-        }
-    }
-    let elapsed = start.elapsed();
-    assert_eq!(black_box(sum), expected_sum(n));
-    elapsed
+        let output = set.join_next().await.expect("one child was spawned");
+        output.expect("a child panicked")
+    })
+    .await
 }
 
 /// A `TaskTracker` per owner: `spawn`, `close`, `wait`, then the handle.
 pub async fn one_child_task_tracker(n: usize) -> Duration {
-    let start = Instant::now();
-    let mut sum = 0;
-    for i in 0..n {
+    owners_in_a_row(n, |i| async move {
         let tracker = TaskTracker::new();
         let child = tracker.spawn(trivial(i));
         tracker.close();
         tracker.wait().await;
-        sum += child.await.expect("a child panicked");
-    }
-    let elapsed = start.elapsed();
-    assert_eq!(black_box(sum), expected_sum(n));
-    elapsed
+        child.await.expect("a child panicked")
+    })
+    .await
 }
 
 /// A `TaskScope` per owner: `spawn`, await the handle, `join`.
 pub async fn one_child_task_scope(n: usize) -> Duration {
-    let start = Instant::now();
-    let mut sum = 0;
-    for i in 0..n {
+    owners_in_a_row(n, |i| async move {
         let scope = TaskScope::new();
-        let child = scope.spawn(trivial(i));
-        sum += child.await.expect("a child failed");
+        let value = scope.spawn(trivial(i)).await.expect("a child failed");
         scope.join().await.expect("no child failed");
-    }
-    let elapsed = start.elapsed();
-    assert_eq!(black_box(sum), expected_sum(n));
-    elapsed
+        value
+    })
+    .await
 }
 
 /// The handler `#[scoped]` writes: its `tokio::spawn` goes into the fn's
@@ -284,14 +283,7 @@ async fn scoped_handler(i: usize) -> u64 {
 
 /// A `#[scoped]` fn per owner.
 pub async fn one_child_scoped_fn(n: usize) -> Duration {
-    let start = Instant::now();
-    let mut sum = 0;
-    for i in 0..n {
-        sum += scoped_handler(i).await;
-    }
-    let elapsed = start.elapsed();
-    assert_eq!(black_box(sum), expected_sum(n));
-    elapsed
+    owners_in_a_row(n, scoped_handler).await
 }
 
 /// Runs `iters` iterations of the row called `name` with `n` children on a
