@@ -411,6 +411,35 @@ pub use taskscope_macros::scoped;
 /// scope.join().await.expect("nothing failed");
 /// # }
 /// ```
+///
+/// A `CancellationToken` that the code around it already passes down works
+/// the same way:
+///
+/// ```
+/// use taskscope::cancellable_loop;
+/// use tokio::sync::mpsc;
+/// use tokio_util::sync::CancellationToken;
+///
+/// #[cancellable_loop(token = &shutdown)]
+/// async fn drain(shutdown: CancellationToken, mut rx: mpsc::Receiver<u64>) -> u64 {
+///     let mut total = 0;
+///     while let Some(n) = rx.recv().await {
+///         total += n;
+///     }
+///     total
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let shutdown = CancellationToken::new();
+/// let (tx, rx) = mpsc::channel(4);
+/// let draining = tokio::spawn(drain(shutdown.clone(), rx));
+/// tx.send(2).await.expect("the loop is running");
+/// tokio::task::yield_now().await;
+/// shutdown.cancel(); // `tx` is still open: only the token ends the loop
+/// assert_eq!(draining.await.expect("no panic"), 2);
+/// # }
+/// ```
 #[doc(inline)]
 pub use taskscope_macros::cancellable_loop;
 
