@@ -1,9 +1,12 @@
-//! Helpers shared by the argument parsers of the attribute macros: skipping
-//! a bad argument, the `=` of a key, a key given twice, the `crate = path`
-//! value, and the edit distance behind "did you mean".
+//! Helpers shared by the argument parsers of the attribute macros: the
+//! comma-separated list that recovers from a bad argument, skipping one, the
+//! `=` of a key, a key given twice, the `crate = path` value, and the edit
+//! distance behind "did you mean".
 
 use proc_macro2::{Ident, TokenStream, TokenTree};
-use syn::parse::ParseStream;
+
+use crate::diagnostics::Errors;
+use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Path, Token};
 
 /// Levenshtein distance, for "did you mean" (keys are short).
@@ -101,4 +104,38 @@ pub(crate) fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
             "`crate` takes the path of the taskscope crate, e.g. `crate = ::taskscope`",
         )
     })
+}
+
+/// Parses `tokens` as arguments separated by commas, each with `parse_one`;
+/// a bad argument or a missing comma is reported to `errors` (naming
+/// `attribute`, e.g. `#[scoped]`) and skipped, so every problem is reported
+/// at once.
+pub(crate) fn parse_arguments(
+    tokens: TokenStream,
+    attribute: &str,
+    errors: &mut Errors,
+    mut parse_one: impl FnMut(ParseStream<'_>) -> syn::Result<()>,
+) {
+    let parser = |input: ParseStream<'_>| -> syn::Result<()> {
+        while !input.is_empty() {
+            if let Err(error) = parse_one(input) {
+                errors.push(error);
+                skip_argument(input);
+            }
+            if input.is_empty() {
+                break;
+            }
+            if input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            } else {
+                errors.push(input.error(format!("expected `,` between `{attribute}` arguments")));
+                skip_argument(input);
+                input.parse::<Option<Token![,]>>()?;
+            }
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
 }

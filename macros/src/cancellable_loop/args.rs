@@ -8,11 +8,11 @@
 
 use proc_macro2::{Ident, TokenStream};
 use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::ParseStream;
 use syn::{Attribute, Expr, Meta, Path, Token};
 
 use crate::arguments::{
-    edit_distance, equals, parse_crate_path, rest_of_argument, set_once, skip_argument,
+    edit_distance, equals, parse_arguments, parse_crate_path, rest_of_argument, set_once,
 };
 use crate::diagnostics::Errors;
 
@@ -64,29 +64,9 @@ impl LoopArgs {
     /// Parses the arguments, reporting every problem to `errors`.
     pub(crate) fn parse(tokens: TokenStream, position: Position, errors: &mut Errors) -> LoopArgs {
         let mut args = LoopArgs::default();
-        let parser = |input: ParseStream<'_>| -> syn::Result<()> {
-            while !input.is_empty() {
-                if let Err(error) = args.parse_one(input, position) {
-                    errors.push(error);
-                    skip_argument(input);
-                }
-                if input.is_empty() {
-                    break;
-                }
-                if input.peek(Token![,]) {
-                    input.parse::<Token![,]>()?;
-                } else {
-                    errors
-                        .push(input.error("expected `,` between `#[cancellable_loop]` arguments"));
-                    skip_argument(input);
-                    input.parse::<Option<Token![,]>>()?;
-                }
-            }
-            Ok(())
-        };
-        if let Err(error) = parser.parse2(tokens) {
-            errors.push(error);
-        }
+        parse_arguments(tokens, "#[cancellable_loop]", errors, |input| {
+            args.parse_one(input, position)
+        });
         args
     }
 

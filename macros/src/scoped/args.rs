@@ -7,12 +7,12 @@
 
 use proc_macro2::{Ident, TokenStream};
 use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::ParseStream;
 use syn::spanned::Spanned;
 use syn::Ident as IdentToken;
 use syn::{Expr, Lit, LitInt, LitStr, Path, Token, UnOp};
 
-use crate::arguments::{edit_distance, equals, parse_crate_path, set_once, skip_argument};
+use crate::arguments::{edit_distance, equals, parse_arguments, parse_crate_path, set_once};
 use crate::diagnostics::Errors;
 
 /// The valid keys, as error messages list them.
@@ -50,28 +50,7 @@ impl Args {
     /// `errors`.
     pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         let mut args = Args::default();
-        let parser = |input: ParseStream<'_>| -> syn::Result<()> {
-            while !input.is_empty() {
-                if let Err(error) = args.parse_one(input) {
-                    errors.push(error);
-                    skip_argument(input);
-                }
-                if input.is_empty() {
-                    break;
-                }
-                if input.peek(Token![,]) {
-                    input.parse::<Token![,]>()?;
-                } else {
-                    errors.push(input.error("expected `,` between `#[scoped]` arguments"));
-                    skip_argument(input);
-                    input.parse::<Option<Token![,]>>()?;
-                }
-            }
-            Ok(())
-        };
-        if let Err(error) = parser.parse2(tokens) {
-            errors.push(error);
-        }
+        parse_arguments(tokens, "#[scoped]", errors, |input| args.parse_one(input));
         args
     }
 
