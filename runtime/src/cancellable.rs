@@ -70,7 +70,8 @@ enum Source {
     Token(CancellationToken),
 }
 
-/// A [`Source`], borrowed by the futures it guards.
+/// A [`Source`], borrowed by the futures it guards: the signal or token
+/// itself rather than its `Arc`, one load fewer on every poll of a loop.
 #[derive(Clone, Copy)]
 enum SourceRef<'a> {
     Nothing,
