@@ -75,7 +75,7 @@ async fn serve(requests: usize) -> (usize, usize) {
     for response in responses {
         let _ = response.await; // a failed request answers Err(TaskError::Failed)
     }
-    let (active, _) = scope.alive();
+    let active = scope.children().foreground();
     // The supervising scope kept every rejection; none was lost.
     let failed = scope
         .join()

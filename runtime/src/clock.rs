@@ -5,8 +5,8 @@
 //! development VM, some 7 % of a plain `tokio::spawn` and await; the
 //! kernel's coarse monotonic clock costs under 3 ns, at a resolution of a
 //! few milliseconds, which is all the age of a task in a dump or a leak
-//! report needs. std does not offer that clock, so on 64-bit Linux it is read
-//! with one `clock_gettime` call in [`coarse`], the crate's only unsafe code;
+//! report needs. std does not offer that clock, so on Linux it is read with
+//! one `libc::clock_gettime` call in [`coarse`], the crate's only unsafe code;
 //! elsewhere the scope falls back to tokio's clock.
 //!
 //! A scope created while tokio's clock is paused (a test with
@@ -114,50 +114,28 @@ impl ScopeClock {
 }
 
 /// The kernel's `CLOCK_MONOTONIC_COARSE`, in milliseconds.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    target_pointer_width = "64"
-))]
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[allow(unsafe_code)]
 mod coarse {
-    /// `struct timespec` on 64-bit Linux: both fields are 64 bits wide.
-    #[repr(C)]
-    struct Timespec {
-        seconds: i64,
-        nanoseconds: i64,
-    }
-
-    /// `CLOCK_MONOTONIC_COARSE` in Linux's `<linux/time.h>`, on every
-    /// architecture.
-    const CLOCK_MONOTONIC_COARSE: i32 = 6;
-
-    extern "C" {
-        fn clock_gettime(clock: i32, time: *mut Timespec) -> i32;
-    }
-
     pub(super) fn millis() -> Option<u64> {
-        let mut time = Timespec {
-            seconds: 0,
-            nanoseconds: 0,
+        let mut time = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
         };
-        // SAFETY: `clock_gettime` (in the C library std links on Linux)
-        // writes one `struct timespec`, whose layout on 64-bit Linux
-        // `Timespec` matches, through a pointer to a live, exclusively
-        // borrowed value, and keeps no reference to it.
-        let status = unsafe { clock_gettime(CLOCK_MONOTONIC_COARSE, &mut time) };
+        // SAFETY: `clock_gettime` writes one `timespec` through a pointer to
+        // a live, exclusively borrowed one, and keeps no reference to it;
+        // `CLOCK_MONOTONIC_COARSE` is a clock id Linux has had since 2.6.32.
+        let status = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut time) };
         if status != 0 {
             return None;
         }
-        let seconds = u64::try_from(time.seconds).ok()?;
-        let nanoseconds = u64::try_from(time.nanoseconds).ok()?;
+        let seconds = u64::try_from(time.tv_sec).ok()?;
+        let nanoseconds = u64::try_from(time.tv_nsec).ok()?;
         Some(seconds * 1000 + nanoseconds / 1_000_000)
     }
 }
 
-#[cfg(not(all(
-    any(target_os = "linux", target_os = "android"),
-    target_pointer_width = "64"
-)))]
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 mod coarse {
     pub(super) fn millis() -> Option<u64> {
         None

@@ -27,6 +27,23 @@
 //! # }
 //! ```
 //!
+//! # Where things are
+//!
+//! The crate root has what nearly every user needs: [`TaskScope`],
+//! [`ScopeHandle`], [`TaskHandle`], the functions that work on the current
+//! scope ([`spawn`], [`spawn_background`], [`cancelled`], [`is_cancelled`],
+//! [`current`]), [`dump`], the macros and the errors. The rest is in modules:
+//!
+//! - [`scope`]: configuring and observing a scope ([`ScopeBuilder`](scope::ScopeBuilder),
+//!   [`Reservation`](scope::Reservation), [`ChildCounts`](scope::ChildCounts));
+//! - [`task`]: one child ([`TaskBuilder`](task::TaskBuilder), its output
+//!   ([`TaskOutput`](task::TaskOutput)) and its failure);
+//! - [`cancel`]: racing a future against a cancellation
+//!   ([`Cancellation`](cancel::Cancellation)), as `#[cancellable_loop]` does;
+//! - [`registry`]: what [`dump`] returns;
+//! - [`leak`]: the leak check of `#[taskscope::test]`, for tests that build
+//!   their own runtime.
+//!
 //! # Features
 //!
 //! - `tracing`: a `tracing` span per scope (`taskscope.scope`, with its name
@@ -41,39 +58,28 @@
 //! period use tokio's timer, so the runtime needs its time driver (the
 //! default of `#[tokio::main]` and `#[tokio::test]`).
 
-mod body;
-mod builder;
-mod cancel;
-mod cancellable;
+#![doc(test(attr(deny(warnings))))]
+
+pub mod cancel;
 mod clock;
-mod current;
-mod error;
-mod handle;
 mod launch;
-mod leaks;
-mod output;
-mod phase;
-mod registry;
-mod scope;
+pub mod leak;
+pub mod registry;
+pub mod scope;
 mod sync;
-mod task;
+pub mod task;
 
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "macro_support/mod.rs"]
 pub mod __private;
 
-use std::future::Future;
-use std::panic::Location;
-
-pub use builder::{Policy, ScopeBuilder, DEFAULT_GRACE_PERIOD};
-pub use cancellable::{Cancellation, Guarded, OnCancel};
-pub use error::{Closed, Failure, ScopeError, SpawnError, TaskError, TaskInfo};
-pub use handle::ScopeHandle;
-pub use leaks::{assert_no_leaks, LeakCheck, LeakReport, LeakedTask, DEFAULT_SETTLE_TIME};
-pub use output::{ChildError, TaskOutput};
-pub use registry::{dump, ScopeSnapshot, TaskSnapshot, TaskTree};
-pub use scope::{Reservation, TaskBuilder, TaskScope};
-pub use task::TaskHandle;
+pub use cancel::cancelled::Cancelled;
+pub use registry::tree::dump;
+pub use scope::current::{cancelled, current, is_cancelled, spawn, spawn_background};
+pub use scope::error::{Closed, ScopeError, SpawnError, TaskError};
+pub use scope::handle::ScopeHandle;
+pub use scope::task_handle::TaskHandle;
+pub use scope::task_scope::TaskScope;
 
 /// Runs an `async fn` in a scope of its own: every task its body spawns has
 /// finished when the fn returns.
@@ -84,6 +90,7 @@ pub use task::TaskHandle;
 ///
 /// #[derive(Debug)]
 /// enum FetchError {
+///     # #[allow(dead_code)] // read by `Debug` only
 ///     Scope(ScopeError),
 ///     NothingToFetch,
 /// }
@@ -450,6 +457,7 @@ pub use taskscope_macros::cancellable_loop;
 ///
 /// ```
 /// # fn main() {}
+/// # #[allow(unused_imports)] // used by the `#[test]` fns, which a doctest does not build
 /// use std::time::Duration;
 ///
 /// #[taskscope::test]
@@ -516,183 +524,3 @@ pub use taskscope_macros::cancellable_loop;
 ///   joins it before it returns.
 #[doc(inline)]
 pub use taskscope_macros::test;
-
-/// Work that stopped because its scope was cancelled.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let scope = taskscope::TaskScope::new();
-/// let cancellation = taskscope::Cancellation::from(&scope);
-/// scope.cancel();
-/// let outcome = cancellation.guard(std::future::pending::<()>()).await;
-/// assert_eq!(outcome, Err(taskscope::Cancelled));
-/// assert_eq!(taskscope::Cancelled.to_string(), "the scope was cancelled");
-/// # scope.join().await.expect("nothing failed");
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cancelled;
-
-impl std::fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the scope was cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}
-
-/// Spawns a child into the current scope: the scope of the child (or
-/// [`TaskScope::run`] body) that calls it.
-///
-/// Outside any scope this is [`SpawnError::NoScope`]: taskscope never falls
-/// back to a detached `tokio::spawn`.
-///
-/// ```
-/// async fn fan_out(urls: Vec<&'static str>) {
-///     for url in urls {
-///         // No handle passed down: the task lands in the caller's scope.
-///         taskscope::spawn(async move { url.len() }).expect("called inside a scope");
-///     }
-/// }
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// assert_eq!(
-///     taskscope::spawn(async {}).err(),
-///     Some(taskscope::SpawnError::NoScope)
-/// );
-/// let scope = taskscope::TaskScope::new();
-/// scope.spawn(fan_out(vec!["a", "bb"]));
-/// scope.join().await.expect("nothing failed");
-/// # }
-/// ```
-#[track_caller]
-pub fn spawn<F>(future: F) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
-where
-    F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
-{
-    spawn_into_current(Location::caller(), phase::ChildKind::Foreground, future)
-}
-
-/// Spawns a background child into the current scope (see
-/// [`TaskScope::spawn_background`]): it is cancelled once the scope's other
-/// work is done. Outside any scope this is [`SpawnError::NoScope`].
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let served = taskscope::TaskScope::new().run(async {
-///     taskscope::spawn_background(async { taskscope::cancelled().await })?;
-///     Ok::<_, Box<dyn std::error::Error + Send + Sync>>("served")
-/// }).await;
-/// assert_eq!(served.ok(), Some("served")); // the background child did not hold it up
-/// # }
-/// ```
-#[track_caller]
-pub fn spawn_background<F>(
-    future: F,
-) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
-where
-    F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
-{
-    spawn_into_current(Location::caller(), phase::ChildKind::Background, future)
-}
-
-/// Spawns a foreground or background child into the current scope.
-fn spawn_into_current<F>(
-    location: &'static Location<'static>,
-    kind: phase::ChildKind,
-    future: F,
-) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
-where
-    F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
-{
-    current::with_current_share(|share| match share {
-        Some(share) => {
-            let task = TaskBuilder::from_member(share);
-            let task = match kind {
-                phase::ChildKind::Foreground => task,
-                phase::ChildKind::Background => task.background(),
-            };
-            task.spawn_at(location, future).map_err(SpawnError::from)
-        }
-        None => Err(SpawnError::NoScope),
-    })
-}
-
-/// A handle to the current scope, if the caller runs inside one.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// assert!(taskscope::current().is_none());
-/// let scope = taskscope::TaskScope::builder().name("outer").build();
-/// let seen = scope.spawn(async { taskscope::current().and_then(|h| h.name().map(String::from)) });
-/// assert_eq!(seen.await, Ok(Some(String::from("outer"))));
-/// # scope.join().await.expect("nothing failed");
-/// # }
-/// ```
-pub fn current() -> Option<ScopeHandle> {
-    current::with_current_scope(|scope| {
-        scope.map(|shared| ScopeHandle {
-            shared: std::sync::Arc::clone(shared),
-        })
-    })
-}
-
-/// Completes when the current scope is cancelled: the scope current where
-/// the future is first polled. Outside any scope nothing can cancel the
-/// caller, and the future never completes.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let scope = taskscope::TaskScope::new();
-/// let worker = scope.spawn(async {
-///     taskscope::cancelled().await;
-///     "cleaned up"
-/// });
-/// scope.cancel();
-/// assert_eq!(worker.await, Ok("cleaned up"));
-/// # scope.join().await.expect("nothing failed");
-/// # }
-/// ```
-pub async fn cancelled() {
-    // An async fn runs nothing until its first poll, so the scope is looked
-    // up there: `scope.spawn(cancelled())` waits for the child's own scope.
-    // One flat state machine (not a call of `CancelSignal::cancelled`): a
-    // child parked here is as small as it can be.
-    let Some(signal) =
-        current::with_current_scope(|scope| scope.map(|shared| shared.signal.clone()))
-    else {
-        return std::future::pending().await;
-    };
-    if signal.is_cancelled() {
-        return;
-    }
-    let mut notified = std::pin::pin!(signal.notified());
-    // Register before the second look, so a cancel in between wakes us.
-    notified.as_mut().enable();
-    if !signal.is_cancelled() {
-        notified.await;
-    }
-}
-
-/// Whether the current scope is cancelled (`false` outside any scope).
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// assert!(!taskscope::is_cancelled());
-/// # }
-/// ```
-pub fn is_cancelled() -> bool {
-    current::with_current_scope(|scope| scope.is_some_and(|shared| shared.signal.is_cancelled()))
-}

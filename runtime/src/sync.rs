@@ -1,31 +1,50 @@
-//! Synchronisation helpers shared by the runtime's modules.
+//! The synchronisation primitives of the whole crate, in one place so that
+//! the loom model (`--cfg taskscope_loom`) explores the real code: under that
+//! cfg the atomics and mutexes here are loom's, otherwise std's. (A cfg name
+//! of our own, because tokio reacts to `--cfg loom` itself.)
+//!
+//! Two things stay std's under loom: `Arc`/`Weak` (loom has no `Weak`, and
+//! the shares' counting is std's to get right), and the registry's global
+//! list, a `static` that loom's mutex cannot be.
 
-use std::sync::{Mutex, MutexGuard};
+#[cfg(taskscope_loom)]
+pub(crate) use loom::sync::{
+    atomic::{AtomicBool, AtomicU8, Ordering},
+    Mutex,
+};
+#[cfg(not(taskscope_loom))]
+pub(crate) use std::sync::{
+    atomic::{AtomicBool, AtomicU8, Ordering},
+    Mutex,
+};
 
-/// The primitives of the phases' hand-off to the joiner, swapped for loom's under
-/// `--cfg taskscope_loom` so that the model in `phase.rs` explores every
-/// interleaving of the real code. (A cfg name of our own, because tokio reacts
-/// to `--cfg loom` itself.)
-pub(crate) mod modelled {
-    #[cfg(taskscope_loom)]
-    pub(crate) use loom::sync::{
-        atomic::{AtomicU8, Ordering},
-        Mutex,
-    };
-    #[cfg(not(taskscope_loom))]
-    pub(crate) use std::sync::{
-        atomic::{AtomicU8, Ordering},
-        Mutex,
-    };
+/// A mutex whose poisoning carries no information: nothing the runtime
+/// keeps behind a lock can be left half-updated by a panic (each critical
+/// section is a push, a swap or a drain, and no user code runs under a
+/// lock), so a poisoned lock is simply taken.
+pub(crate) trait Lock {
+    /// What the lock guards.
+    type Data;
+    /// Takes the lock, recovering the data if a previous holder panicked.
+    fn lock_unpoisoned(&self) -> impl std::ops::DerefMut<Target = Self::Data> + '_;
 }
 
-/// Locks a mutex, recovering the data if a previous holder panicked.
-///
-/// Nothing the runtime keeps behind a lock can be left half-updated by a
-/// panic (each critical section is a push, a swap or a drain, and no user code
-/// runs under a lock), so poisoning carries no information here.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl<T> Lock for Mutex<T> {
+    type Data = T;
+    fn lock_unpoisoned(&self) -> impl std::ops::DerefMut<Target = T> + '_ {
+        self.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(taskscope_loom)]
+impl<T> Lock for std::sync::Mutex<T> {
+    type Data = T;
+    fn lock_unpoisoned(&self) -> impl std::ops::DerefMut<Target = T> + '_ {
+        self.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Locks `mutex` (the modelled one or, for the registry's `static`, std's).
+pub(crate) fn lock<M: Lock>(mutex: &M) -> impl std::ops::DerefMut<Target = M::Data> + '_ {
+    mutex.lock_unpoisoned()
 }

@@ -6,7 +6,7 @@ use taskscope::TaskScope;
 
 /// The tree of this test's runtime only: tests run in parallel, each on its
 /// own runtime, and the registry is process-wide.
-fn this_runtime_tree() -> taskscope::TaskTree {
+fn this_runtime_tree() -> taskscope::registry::TaskTree {
     taskscope::dump().on_runtime(tokio::runtime::Handle::current().id())
 }
 
@@ -15,12 +15,12 @@ async fn dump_of_a_three_level_tree() {
     let server = TaskScope::builder().name("server").build();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     server
-        .task()
+        .task_builder()
         .name("accept")
         .spawn(async move {
             let connection = TaskScope::builder().name("connection").build();
             connection
-                .task()
+                .task_builder()
                 .name("read")
                 .spawn(async { taskscope::cancelled().await })
                 .expect("open");
@@ -111,7 +111,7 @@ fn each_runtime_sees_only_its_own_scopes_at_any_depth() {
         is_up.await.expect("the inner scope is up");
 
         let everything = taskscope::dump();
-        let nested_names = |tree: &taskscope::TaskTree| -> Vec<String> {
+        let nested_names = |tree: &taskscope::registry::TaskTree| -> Vec<String> {
             tree.tasks()
                 .map(|(path, _)| {
                     path.iter()

@@ -3,7 +3,8 @@
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use taskscope::{LeakCheck, TaskScope};
+use taskscope::leak::LeakCheck;
+use taskscope::TaskScope;
 
 const SETTLE: Duration = Duration::from_millis(50);
 
@@ -39,7 +40,7 @@ async fn a_task_of_a_forgotten_scope_is_named_with_its_spawn_line() {
     let scope = TaskScope::builder().name("forgotten").build();
     let spawn_line = line!() + 4;
     scope
-        .task()
+        .task_builder()
         .name("poller")
         .spawn(std::future::pending::<()>())
         .expect("open");

@@ -74,7 +74,7 @@ fn a_task_of_a_forgotten_scope_fails_the_test_naming_its_spawn_line() {
     #[taskscope::test(flavor = "multi_thread", worker_threads = 2, settle_ms = 50)]
     async fn forgets_its_scope() {
         let scope = TaskScope::builder().name("forgotten").build();
-        let poller = scope.task().name("poller");
+        let poller = scope.task_builder().name("poller");
         SPAWN_LINE.store(line!() + 1, std::sync::atomic::Ordering::Relaxed);
         poller.spawn(std::future::pending::<()>()).expect("open");
         std::mem::forget(scope);
@@ -102,7 +102,7 @@ fn the_report_text() {
         let outer = TaskScope::builder().name("server").build();
         let (nested_up, up) = tokio::sync::oneshot::channel();
         outer
-            .task()
+            .task_builder()
             .name("session")
             .spawn(async move {
                 let inner = TaskScope::new();
@@ -142,7 +142,7 @@ fn two_leaky_tests_in_parallel_each_report_only_their_own() {
     async fn first_leaks_one() {
         let scope = TaskScope::builder().name("first").build();
         scope
-            .task()
+            .task_builder()
             .name("first-task")
             .spawn(std::future::pending::<()>())
             .expect("open");
@@ -157,7 +157,7 @@ fn two_leaky_tests_in_parallel_each_report_only_their_own() {
         let scope = TaskScope::builder().name("second").build();
         for _ in 0..2 {
             scope
-                .task()
+                .task_builder()
                 .name("second-task")
                 .spawn(std::future::pending::<()>())
                 .expect("open");

@@ -820,7 +820,7 @@ async fn spawn_siblings(
         }
         let future = child_future(Arc::clone(child), place.clone());
         let result = if via_handle {
-            let mut task = place.handle.task();
+            let mut task = place.handle.task_builder();
             if let Some(name) = &child.name {
                 task = task.name(name.as_str());
             }
@@ -909,7 +909,7 @@ async fn own_scope(scope: TaskScope, place: &Place) -> Option<Joined> {
             (None, false) => scope.spawn(future),
             (None, true) => scope.spawn_background(future),
             (Some(name), background) => {
-                let mut task = scope.task().name(name.as_str());
+                let mut task = scope.task_builder().name(name.as_str());
                 if background {
                     task = task.background();
                 }

@@ -114,7 +114,7 @@ fn scopes_and_tasks_have_nested_spans_with_name_and_location() {
             .block_on(async {
                 let server = TaskScope::builder().name("server").build();
                 server
-                    .task()
+                    .task_builder()
                     .name("accept")
                     .spawn(async {
                         let connection = TaskScope::builder().name("connection").build();

@@ -180,7 +180,7 @@ fn generate(args: &Args, function: ItemFn, errors: &mut Vec<syn::Error>) -> Toke
             let millis = LitInt::new(millis.base10_digits(), millis.span());
             quote!(::core::time::Duration::from_millis(#millis))
         }
-        None => quote!(#krate::DEFAULT_SETTLE_TIME),
+        None => quote!(#krate::__private::test::DEFAULT_SETTLE_TIME),
     };
     // The call is spanned at the return type (its first and last tokens make
     // its span), so that an output a test cannot have is reported there.

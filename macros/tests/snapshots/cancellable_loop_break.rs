@@ -31,7 +31,7 @@ async fn pump(mut rx: Receiver<u64>, tx: Sender<u64>) {
             return ::taskscope::__private::never::<()>();
         }
         {
-            let __taskscope_cancel = ::taskscope::Cancellation::current();
+            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
             '__taskscope_cancellable: while let Some(item) = match __taskscope_cancel
                 .guard(rx.recv())
                 .await
@@ -50,7 +50,7 @@ async fn pump(mut rx: Receiver<u64>, tx: Sender<u64>) {
             }
         }
         {
-            let __taskscope_cancel = ::taskscope::Cancellation::current();
+            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
             'outer: loop {
                 let batch = match __taskscope_cancel.guard(next_batch()).await {
                     ::core::result::Result::Ok(__taskscope_value) => __taskscope_value,

@@ -45,7 +45,7 @@ async fn unarmed(mut rx: Receiver<u64>) {
             rx.recv().await;
         }
         {
-            let __taskscope_cancel = ::taskscope::Cancellation::current();
+            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
             '__taskscope_cancellable: loop {
                 match __taskscope_cancel.guard(rx.recv()).await {
                     ::core::result::Result::Ok(__taskscope_value) => __taskscope_value,

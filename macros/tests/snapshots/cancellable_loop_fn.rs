@@ -18,7 +18,7 @@
 // Regenerate: SNAPSHOTS=overwrite cargo test -p taskscope-macros tests::snapshots
 
 async fn run(&self, mut rx: Receiver<u64>) -> Option<u64> {
-    let __taskscope_token = ::taskscope::Cancellation::from(&self.scope);
+    let __taskscope_token = ::taskscope::__private::Cancellation::from(&self.scope);
     let mut total = 0;
     {
         let __taskscope_cancel = &__taskscope_token;
@@ -32,7 +32,7 @@ async fn run(&self, mut rx: Receiver<u64>) -> Option<u64> {
             total += n;
             let tick = || async {
                 {
-                    let __taskscope_cancel = ::taskscope::Cancellation::current();
+                    let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
                     '__taskscope_cancellable: loop {
                         match __taskscope_cancel.guard(sleep(TICK)).await {
                             ::core::result::Result::Ok(__taskscope_value) => {
@@ -49,7 +49,7 @@ async fn run(&self, mut rx: Receiver<u64>) -> Option<u64> {
     }
     {
         let __taskscope_cancel = &__taskscope_token;
-        let __taskscope_on_cancel = ::taskscope::OnCancel::on_cancel;
+        let __taskscope_on_cancel = ::taskscope::__private::OnCancel::on_cancel;
         loop {
             total
                 += match __taskscope_cancel.guard(rx.recv()).await {

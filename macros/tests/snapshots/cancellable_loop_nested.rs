@@ -31,7 +31,7 @@ async fn spawns(mut rx: Receiver<Job>) {
             return ::taskscope::__private::never::<()>();
         }
         {
-            let __taskscope_cancel = ::taskscope::Cancellation::current();
+            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
             '__taskscope_cancellable: while let Some(job) = match __taskscope_cancel
                 .guard(rx.recv())
                 .await
@@ -42,7 +42,7 @@ async fn spawns(mut rx: Receiver<Job>) {
                 ::taskscope::__private::discard(
                     ::taskscope::__private::spawn(async move {
                         {
-                            let __taskscope_cancel = ::taskscope::Cancellation::current();
+                            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
                             '__taskscope_cancellable: loop {
                                 match __taskscope_cancel.guard(job.step()).await {
                                     ::core::result::Result::Ok(__taskscope_value) => {

@@ -26,8 +26,8 @@ async fn relay(mut rx: Receiver<u64>, tx: Sender<u64>, token: CancellationToken)
             return ::taskscope::__private::never::<()>();
         }
         {
-            let __taskscope_cancel = ::taskscope::Cancellation::current();
-            let __taskscope_on_cancel = ::taskscope::OnCancel::on_cancel;
+            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
+            let __taskscope_on_cancel = ::taskscope::__private::OnCancel::on_cancel;
             loop {
                 tokio::select! {
                     ::core::result::Result::Ok(Some(v)) = __taskscope_cancel.guard(rx

@@ -22,8 +22,8 @@ async fn run(mut rx: Receiver<u64>) -> Option<u64> {
             return ::taskscope::__private::never::<Option<u64>>();
         }
         {
-            let __taskscope_cancel = ::taskscope::Cancellation::current();
-            let __taskscope_on_cancel = ::taskscope::OnCancel::on_cancel;
+            let __taskscope_cancel = ::taskscope::__private::Cancellation::current();
+            let __taskscope_on_cancel = ::taskscope::__private::OnCancel::on_cancel;
             while let Some(n) = match __taskscope_cancel.guard(rx.recv()).await {
                 ::core::result::Result::Ok(__taskscope_value) => __taskscope_value,
                 ::core::result::Result::Err(_) => return __taskscope_on_cancel(),

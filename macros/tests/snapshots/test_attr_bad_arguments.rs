@@ -10,7 +10,11 @@ fn bad() {
     let runtime = ::taskscope::__private::test::tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build();
-    ::taskscope::__private::test::run(runtime, ::taskscope::DEFAULT_SETTLE_TIME, bad())
+    ::taskscope::__private::test::run(
+        runtime,
+        ::taskscope::__private::test::DEFAULT_SETTLE_TIME,
+        bad(),
+    )
 }
 ::core::compile_error! {
     "unknown `#[taskscope::test]` argument `bogus`: the arguments are `flavor`, `worker_threads`, `start_paused`, `settle_ms`, `crate`"

@@ -20,5 +20,9 @@ fn plain() {
     let runtime = ::taskscope::__private::test::tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
-    ::taskscope::__private::test::run(runtime, ::taskscope::DEFAULT_SETTLE_TIME, plain())
+    ::taskscope::__private::test::run(
+        runtime,
+        ::taskscope::__private::test::DEFAULT_SETTLE_TIME,
+        plain(),
+    )
 }

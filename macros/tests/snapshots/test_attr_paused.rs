@@ -19,7 +19,7 @@ fn paused() {
         .build();
     my_taskscope::__private::test::run(
         runtime,
-        my_taskscope::DEFAULT_SETTLE_TIME,
+        my_taskscope::__private::test::DEFAULT_SETTLE_TIME,
         paused(),
     )
 }

@@ -4,7 +4,8 @@
 use std::future::pending;
 use std::time::Duration;
 
-use taskscope::{ScopeHandle, TaskError, TaskScope, DEFAULT_GRACE_PERIOD};
+use taskscope::scope::DEFAULT_GRACE_PERIOD;
+use taskscope::{ScopeHandle, TaskError, TaskScope};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 

@@ -94,7 +94,7 @@ async fn every_failure_is_kept_first_first() {
     let baseline = TaskBaseline::take();
     let scope = TaskScope::new();
     let second = scope
-        .task()
+        .task_builder()
         .name("second")
         .spawn(async {
             taskscope::cancelled().await;
@@ -102,7 +102,7 @@ async fn every_failure_is_kept_first_first() {
         })
         .expect("the owner's builder never fails");
     let first = scope
-        .task()
+        .task_builder()
         .name("first")
         .spawn(async { Err::<(), _>(Rejected { code: 1 }) })
         .expect("the owner's builder never fails");
@@ -248,7 +248,7 @@ async fn cancelling_a_supervised_scope_cancels_every_child() {
 
     assert_eq!(cancelled.load(Ordering::SeqCst), CHILDREN);
     assert!(
-        started.elapsed() < taskscope::DEFAULT_GRACE_PERIOD,
+        started.elapsed() < taskscope::scope::DEFAULT_GRACE_PERIOD,
         "the children ended on the cancellation, not by the grace-period abort"
     );
     for child in children {

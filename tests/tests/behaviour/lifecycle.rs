@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use taskscope::{ScopeError, TaskScope, DEFAULT_GRACE_PERIOD};
+use taskscope::scope::DEFAULT_GRACE_PERIOD;
+use taskscope::{ScopeError, TaskScope};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 

@@ -44,7 +44,11 @@ async fn spawning_into_a_closed_scope_or_outside_any_scope_creates_no_task() {
         Some(Closed)
     );
     assert_eq!(
-        joined_handle.task().name("late").spawn(mark_ran()).err(),
+        joined_handle
+            .task_builder()
+            .name("late")
+            .spawn(mark_ran())
+            .err(),
         Some(Closed)
     );
     assert_eq!(dropped_handle.spawn(mark_ran()).err(), Some(Closed));

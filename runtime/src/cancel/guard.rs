@@ -1,6 +1,6 @@
-//! Awaiting something unless the scope (or a `CancellationToken`) is
-//! cancelled first, at the price of an atomic load when the awaited future
-//! is ready.
+//! `Cancellation` and `Guarded`: awaiting something unless a scope (or a
+//! `CancellationToken`) is cancelled first, at the price of an atomic load
+//! when the awaited future is ready.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -11,10 +11,7 @@ use pin_project_lite::pin_project;
 use tokio::sync::futures::Notified;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
-use crate::cancel::CancelSignal;
-use crate::current::with_current_scope;
-use crate::handle::ScopeHandle;
-use crate::scope::TaskScope;
+use super::CancelSignal;
 use crate::Cancelled;
 
 /// One scope's cancellation, looked up once and then checked cheaply: the
@@ -34,7 +31,7 @@ use crate::Cancelled;
 /// let scope = taskscope::TaskScope::new();
 /// let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(16);
 /// let consumer = scope.spawn(async move {
-///     let cancellation = taskscope::Cancellation::current();
+///     let cancellation = taskscope::cancel::Cancellation::current();
 ///     let mut total = 0;
 ///     while let Ok(Some(n)) = cancellation.guard(rx.recv()).await {
 ///         total += n;
@@ -57,12 +54,12 @@ use crate::Cancelled;
 /// guarded future that is ready pays that lock on every poll.
 #[derive(Clone, Default)]
 pub struct Cancellation {
-    source: Source,
+    source: CancelSource,
 }
 
 /// What can cancel a guarded future.
 #[derive(Clone, Default)]
-enum Source {
+enum CancelSource {
     /// Nothing: outside any scope.
     #[default]
     Nothing,
@@ -70,59 +67,31 @@ enum Source {
     Token(CancellationToken),
 }
 
-/// A [`Source`], borrowed by the futures it guards: the signal or token
-/// itself rather than its `Arc`, one load fewer on every poll of a loop.
-#[derive(Clone, Copy)]
-enum SourceRef<'a> {
+/// A [`CancelSource`], borrowed by the futures it guards: the signal or
+/// token itself rather than its `Arc`, one load fewer on every poll of a loop.
+#[derive(Clone, Copy, Debug)]
+enum CancelSourceRef<'a> {
     Nothing,
     Scope(&'a CancelSignal),
     Token(&'a CancellationToken),
 }
 
-impl SourceRef<'_> {
+impl CancelSourceRef<'_> {
     fn is_cancelled(self) -> bool {
         match self {
-            SourceRef::Nothing => false,
-            SourceRef::Scope(signal) => signal.is_cancelled(),
-            SourceRef::Token(token) => token.is_cancelled(),
+            CancelSourceRef::Nothing => false,
+            CancelSourceRef::Scope(signal) => signal.is_cancelled(),
+            CancelSourceRef::Token(token) => token.is_cancelled(),
         }
     }
 }
 
 impl Cancellation {
-    /// The cancellation of the scope current at this call (look it up inside
-    /// the child, not in the code that spawns it). Outside any scope nothing
-    /// can cancel the caller, and guarded futures simply run.
-    ///
-    /// ```
-    /// use taskscope::Cancellation;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// assert_eq!(Cancellation::current().guard(async { 1 }).await, Ok(1)); // no scope here
-    /// let scope = taskscope::TaskScope::new();
-    /// let seen = scope.spawn(async {
-    ///     let cancellation = Cancellation::current(); // this child's scope
-    ///     taskscope::cancelled().await;
-    ///     cancellation.is_cancelled()
-    /// });
-    /// scope.cancel();
-    /// assert_eq!(seen.await, Ok(true));
-    /// # scope.join().await.expect("nothing failed");
-    /// # }
-    /// ```
-    pub fn current() -> Self {
-        let signal = with_current_scope(|scope| scope.map(|shared| Arc::clone(&shared.signal)));
-        Cancellation {
-            source: signal.map_or(Source::Nothing, Source::Scope),
-        }
-    }
-
     /// Whether it has been cancelled.
     ///
     /// ```
     /// let scope = taskscope::TaskScope::new();
-    /// let cancellation = taskscope::Cancellation::from(&scope);
+    /// let cancellation = taskscope::cancel::Cancellation::from(&scope);
     /// assert!(!cancellation.is_cancelled());
     /// scope.cancel();
     /// assert!(cancellation.is_cancelled());
@@ -131,18 +100,33 @@ impl Cancellation {
         self.source().is_cancelled()
     }
 
-    fn source(&self) -> SourceRef<'_> {
+    /// Cancelled by a scope's signal.
+    pub(crate) fn from_signal(signal: Arc<CancelSignal>) -> Self {
+        Cancellation {
+            source: CancelSource::Scope(signal),
+        }
+    }
+
+    /// Cancelled by nothing: outside any scope.
+    pub(crate) fn never() -> Self {
+        Cancellation {
+            source: CancelSource::Nothing,
+        }
+    }
+
+    fn source(&self) -> CancelSourceRef<'_> {
         match &self.source {
-            Source::Nothing => SourceRef::Nothing,
-            Source::Scope(signal) => SourceRef::Scope(signal),
-            Source::Token(token) => SourceRef::Token(token),
+            CancelSource::Nothing => CancelSourceRef::Nothing,
+            CancelSource::Scope(signal) => CancelSourceRef::Scope(signal),
+            CancelSource::Token(token) => CancelSourceRef::Token(token),
         }
     }
 
     /// Awaits `future` unless the scope is cancelled first.
     ///
     /// ```
-    /// use taskscope::{Cancellation, Cancelled};
+    /// use taskscope::Cancelled;
+    /// use taskscope::cancel::Cancellation;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
@@ -164,24 +148,9 @@ impl Cancellation {
     }
 }
 
-impl From<&TaskScope> for Cancellation {
-    fn from(scope: &TaskScope) -> Self {
-        Cancellation {
-            source: Source::Scope(scope.signal()),
-        }
-    }
-}
-
-impl From<&ScopeHandle> for Cancellation {
-    fn from(handle: &ScopeHandle) -> Self {
-        Cancellation {
-            source: Source::Scope(Arc::clone(&handle.shared.signal)),
-        }
-    }
-}
-
 /// ```
-/// use taskscope::{Cancellation, Cancelled};
+/// use taskscope::Cancelled;
+/// use taskscope::cancel::Cancellation;
 /// use tokio_util::sync::CancellationToken;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -196,7 +165,7 @@ impl From<&ScopeHandle> for Cancellation {
 impl From<&CancellationToken> for Cancellation {
     fn from(token: &CancellationToken) -> Self {
         Cancellation {
-            source: Source::Token(token.clone()),
+            source: CancelSource::Token(token.clone()),
         }
     }
 }
@@ -204,9 +173,9 @@ impl From<&CancellationToken> for Cancellation {
 impl std::fmt::Debug for Cancellation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let source = match self.source {
-            Source::Nothing => "nothing",
-            Source::Scope(_) => "scope",
-            Source::Token(_) => "token",
+            CancelSource::Nothing => "nothing",
+            CancelSource::Scope(_) => "scope",
+            CancelSource::Token(_) => "token",
         };
         f.debug_struct("Cancellation")
             .field("source", &source)
@@ -221,7 +190,8 @@ pin_project! {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use taskscope::{Cancellation, Cancelled, Guarded};
+    /// use taskscope::Cancelled;
+    /// use taskscope::cancel::{Cancellation, Guarded};
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
@@ -244,7 +214,7 @@ pin_project! {
     pub struct Guarded<'a, F> {
         #[pin]
         inner: F,
-        source: SourceRef<'a>,
+        source: CancelSourceRef<'a>,
         #[pin]
         waiting: Waiting<'a>,
     }
@@ -267,7 +237,7 @@ impl<F: Future> Future for Guarded<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let source = *this.source;
-        if let SourceRef::Nothing = source {
+        if let CancelSourceRef::Nothing = source {
             return this.inner.poll(cx).map(Ok);
         }
         if source.is_cancelled() {
@@ -279,11 +249,11 @@ impl<F: Future> Future for Guarded<'_, F> {
         // Pending: only now is it worth hearing about a cancellation.
         if let WaitingProjection::Idle = this.waiting.as_mut().project() {
             match source {
-                SourceRef::Nothing => {}
-                SourceRef::Scope(signal) => this.waiting.set(Waiting::Scope {
+                CancelSourceRef::Nothing => {}
+                CancelSourceRef::Scope(signal) => this.waiting.set(Waiting::Scope {
                     notified: signal.notified(),
                 }),
-                SourceRef::Token(token) => this.waiting.set(Waiting::Token {
+                CancelSourceRef::Token(token) => this.waiting.set(Waiting::Token {
                     cancelled: token.cancelled(),
                 }),
             }
@@ -302,45 +272,10 @@ impl<F: Future> Future for Guarded<'_, F> {
     }
 }
 
-/// What a function returns when a cancellable loop in it is cancelled and
-/// leaves the function: `()` for `()`, `None` for `Option<T>`,
-/// `Err(E::from(Cancelled))` for `Result<T, E>`.
-///
-/// ```
-/// use taskscope::{Cancelled, OnCancel};
-///
-/// assert_eq!(<Option<u8> as OnCancel>::on_cancel(), None);
-/// assert_eq!(<Result<u8, Cancelled> as OnCancel>::on_cancel(), Err(Cancelled));
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no value that means \"cancelled\"",
-    label = "a cancelled loop would have to return this",
-    note = "return `()`, an `Option`, or a `Result` whose error type implements `From<taskscope::Cancelled>`, or implement `taskscope::OnCancel` for `{Self}`"
-)]
-pub trait OnCancel {
-    /// The value that means "cancelled".
-    fn on_cancel() -> Self;
-}
-
-impl OnCancel for () {
-    fn on_cancel() {}
-}
-
-impl<T> OnCancel for Option<T> {
-    fn on_cancel() -> Self {
-        None
-    }
-}
-
-impl<T, E: From<Cancelled>> OnCancel for Result<T, E> {
-    fn on_cancel() -> Self {
-        Err(E::from(Cancelled))
-    }
-}
-
 #[cfg(all(test, not(taskscope_loom)))]
 mod tests {
     use super::*;
+    use crate::TaskScope;
     use std::time::Duration;
 
     #[tokio::test]

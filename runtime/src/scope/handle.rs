@@ -3,10 +3,12 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::error::Closed;
-use crate::output::TaskOutput;
-use crate::scope::{ScopeShared, TaskBuilder};
-use crate::task::TaskHandle;
+use super::error::Closed;
+use super::output::TaskOutput;
+use super::shared::ScopeShared;
+use super::task_builder::TaskBuilder;
+use super::task_handle::TaskHandle;
+use crate::cancel::Cancellation;
 
 /// A cloneable, `Send` reference to a scope, for spawning into it and
 /// cancelling it from other tasks. Made by [`TaskScope::handle`](crate::TaskScope::handle).
@@ -59,7 +61,7 @@ impl ScopeHandle {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
-        self.task().spawn(future)
+        self.task_builder().spawn(future)
     }
 
     /// Spawns a background child (see
@@ -74,7 +76,7 @@ impl ScopeHandle {
     ///     taskscope::cancelled().await;
     ///     "stopped"
     /// })?;
-    /// assert_eq!(scope.alive(), (0, 1)); // background children do not hold the scope open
+    /// assert_eq!(scope.children().foreground(), 0); // background children do not hold the scope open
     /// scope.join().await.expect("nothing failed");
     /// assert_eq!(pinger.await, Ok("stopped"));
     /// # Ok(())
@@ -90,7 +92,7 @@ impl ScopeHandle {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
-        self.task().background().spawn(future)
+        self.task_builder().background().spawn(future)
     }
 
     /// Runs blocking work as a child (see
@@ -114,7 +116,7 @@ impl ScopeHandle {
         O: TaskOutput,
         O::Success: Send,
     {
-        self.task().spawn_blocking(work)
+        self.task_builder().spawn_blocking(work)
     }
 
     /// Starts a child with more options (a name, background).
@@ -124,13 +126,13 @@ impl ScopeHandle {
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
     /// let handle = scope.handle();
-    /// handle.task().name("sync").spawn(async { Err::<(), _>("remote unreachable") })?;
+    /// handle.task_builder().name("sync").spawn(async { Err::<(), _>("remote unreachable") })?;
     /// let error = scope.join().await.expect_err("the sync failed");
     /// assert_eq!(error.first().and_then(|f| f.task().name()), Some("sync"));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn task(&self) -> TaskBuilder<'_> {
+    pub fn task_builder(&self) -> TaskBuilder<'_> {
         TaskBuilder::from_handle(&self.shared)
     }
 
@@ -199,5 +201,11 @@ impl std::fmt::Debug for ScopeHandle {
             .field("name", &self.name())
             .field("cancelled", &self.is_cancelled())
             .finish()
+    }
+}
+
+impl From<&ScopeHandle> for Cancellation {
+    fn from(handle: &ScopeHandle) -> Self {
+        Cancellation::from_signal(Arc::clone(&handle.shared.signal))
     }
 }

@@ -21,9 +21,9 @@ use std::fmt;
 /// ```
 /// struct Report { rows: usize }
 ///
-/// impl taskscope::TaskOutput for Report {
+/// impl taskscope::task::TaskOutput for Report {
 ///     type Success = Report;
-///     fn into_outcome(self) -> Result<Report, taskscope::ChildError> {
+///     fn into_outcome(self) -> Result<Report, taskscope::task::ChildError> {
 ///         Ok(self)
 ///     }
 /// }
@@ -42,7 +42,7 @@ use std::fmt;
     message = "`{Self}` is not a task output taskscope can classify",
     label = "the output of this child task",
     note = "a child returns `()`, a `Result` (its `Err` is a failure of the scope), or a standard value type",
-    note = "return `Ok::<_, std::convert::Infallible>(value)`, or implement `taskscope::TaskOutput` for `{Self}`"
+    note = "return `Ok::<_, std::convert::Infallible>(value)`, or implement `taskscope::task::TaskOutput` for `{Self}`"
 )]
 pub trait TaskOutput: Sized + 'static {
     /// What the child's [`TaskHandle`](crate::TaskHandle) yields when the
@@ -100,7 +100,7 @@ value_outputs!(
 /// let scope = taskscope::TaskScope::new();
 /// scope.spawn(async { Err::<(), _>(io::Error::new(io::ErrorKind::NotFound, "no config")) });
 /// let error = scope.join().await.expect_err("the child failed");
-/// let child_error: &taskscope::ChildError = error.first().expect("one failure").error();
+/// let child_error: &taskscope::task::ChildError = error.first().expect("one failure").error();
 /// assert_eq!(child_error.to_string(), "no config");
 /// let kind = child_error.downcast_ref::<io::Error>().map(io::Error::kind);
 /// assert_eq!(kind, Some(io::ErrorKind::NotFound));
@@ -129,7 +129,7 @@ impl ChildError {
     /// Wraps a child's error.
     ///
     /// ```
-    /// let error = taskscope::ChildError::new(std::io::Error::other("disk full"));
+    /// let error = taskscope::task::ChildError::new(std::io::Error::other("disk full"));
     /// assert_eq!(error.to_string(), "disk full");
     /// ```
     pub fn new<E>(error: E) -> Self
@@ -144,7 +144,7 @@ impl ChildError {
     /// The error as its own type, if it is an `E`.
     ///
     /// ```
-    /// let error = taskscope::ChildError::new("x".parse::<u8>().unwrap_err());
+    /// let error = taskscope::task::ChildError::new("x".parse::<u8>().unwrap_err());
     /// assert!(error.downcast_ref::<std::num::ParseIntError>().is_some());
     /// assert!(error.downcast_ref::<std::io::Error>().is_none());
     /// ```
@@ -155,7 +155,7 @@ impl ChildError {
     /// The error as its own type, or `self` back if it is not an `E`.
     ///
     /// ```
-    /// let error = taskscope::ChildError::new(String::from("gone"));
+    /// let error = taskscope::task::ChildError::new(String::from("gone"));
     /// assert_eq!(error.downcast::<String>().ok().as_deref(), Some("gone"));
     /// ```
     pub fn downcast<E: 'static>(self) -> Result<E, Self> {

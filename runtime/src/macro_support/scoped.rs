@@ -1,31 +1,13 @@
-//! Support for the code `#[scoped]` generates. **Not a public API**: the
-//! items here exist for the macro's expansion, are hidden from the docs, and
-//! change without notice. Nothing here is for hand-written code.
-//!
-//! A `#[scoped] async fn` expands to (roughly):
-//!
-//! ```text
-//! async fn name(args) -> R {
-//!     let scope = __private::builder("name") /* .supervise() .limit(..) .timeout(..) */ .build();
-//!     let body = async move { if false { return __private::never::<R>(); } { user's body } };
-//!     let runner = __private::result_runner(&body);   // R is spelled `…Result<..>`
-//!     // or, for any other R, a runner picked by the body's output type:
-//!     // let runner = (&Route::of(&body)).__taskscope_route();
-//!     runner.run(scope, body).await
-//! }
-//! ```
-//!
-//! and the `tokio::spawn`-like calls in the body become calls of [`spawn`],
-//! [`spawn_blocking`] and [`spawn_local`] here, which spawn into the
-//! *current* scope (the function's scope while its body or one of its
-//! children runs).
+//! Support for the code `#[scoped]` generates.
 
 use std::future::Future;
 use std::marker::PhantomData;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use crate::{ScopeBuilder, ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskOutput, TaskScope};
+use crate::scope::ScopeBuilder;
+use crate::task::TaskOutput;
+use crate::{ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskScope};
 
 /// The builder of the scope of one call of the `#[scoped]` fn `name`; the
 /// scope is named after the function, so its errors say which one failed.
@@ -261,7 +243,10 @@ where
     F::Output: TaskOutput,
 {
     let spawned = match crate::current() {
-        Some(scope) => scope.task().spawn_local(future).map_err(SpawnError::from),
+        Some(scope) => scope
+            .task_builder()
+            .spawn_local(future)
+            .map_err(SpawnError::from),
         None => Err(SpawnError::NoScope),
     };
     match spawned {
@@ -287,7 +272,3 @@ fn not_spawned(call: &str, error: SpawnError) -> ! {
         _ => panic!("`{call}` in a #[scoped] fn could not spawn: {error}"),
     }
 }
-
-/// Support for the code `#[taskscope::test]` generates.
-#[path = "private_test.rs"]
-pub mod test;

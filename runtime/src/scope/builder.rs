@@ -1,4 +1,5 @@
-//! Configuring a scope.
+//! `ScopeBuilder`: configuring a scope (name, limit, deadline, failure
+//! policy, grace period) and building it, nested in the current scope or not.
 
 use std::num::NonZeroUsize;
 use std::panic::Location;
@@ -8,10 +9,11 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::current::with_current_scope;
+use super::shared::{ScopeConfig, ScopeShared};
+use super::task_scope::TaskScope;
 use crate::cancel::CancelSignal;
-use crate::current::with_current_scope;
 use crate::registry::ScopeOrigin;
-use crate::scope::{ScopeConfig, ScopeShared, TaskScope};
 
 /// How long `join` lets cancelled children finish on their own before it
 /// aborts them, unless configured.
@@ -24,37 +26,15 @@ use crate::scope::{ScopeConfig, ScopeShared, TaskScope};
 /// scope.cancel();
 /// let started = tokio::time::Instant::now();
 /// scope.join().await.expect("cancellation is not a failure");
-/// assert_eq!(started.elapsed(), taskscope::DEFAULT_GRACE_PERIOD);
+/// assert_eq!(started.elapsed(), taskscope::scope::DEFAULT_GRACE_PERIOD);
 /// assert_eq!(stubborn.await, Err(taskscope::TaskError::Aborted));
 /// # }
 /// ```
 pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(1);
 
 /// What a child's failure does to its siblings.
-///
-/// ```
-/// use std::time::Duration;
-/// use taskscope::{Policy, TaskScope};
-///
-/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-/// # async fn main() {
-/// assert_eq!(Policy::default(), Policy::FailFast);
-/// for (policy, sibling_ends) in [(Policy::FailFast, "cancelled"), (Policy::Supervise, "finished")] {
-///     let scope = TaskScope::builder().policy(policy).build();
-///     scope.spawn(async { Err::<(), _>("bad input") });
-///     let sibling = scope.spawn(async {
-///         tokio::select! {
-///             () = taskscope::cancelled() => "cancelled",
-///             () = tokio::time::sleep(Duration::from_millis(10)) => "finished",
-///         }
-///     });
-///     assert_eq!(sibling.await, Ok(sibling_ends));
-///     scope.join().await.expect_err("a child failed under either policy");
-/// }
-/// # }
-/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Policy {
+pub(crate) enum FailurePolicy {
     /// The first failure cancels the scope (the default).
     #[default]
     FailFast,
@@ -82,7 +62,7 @@ pub enum Policy {
 #[must_use = "a ScopeBuilder does nothing until `build` is called"]
 pub struct ScopeBuilder {
     name: Option<Arc<str>>,
-    policy: Policy,
+    policy: FailurePolicy,
     limit: Option<NonZeroUsize>,
     deadline: Option<Instant>,
     grace: Option<Duration>,
@@ -180,25 +160,8 @@ impl ScopeBuilder {
         self.deadline(deadline)
     }
 
-    /// The first failure cancels the siblings (the default).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let scope = taskscope::TaskScope::builder().supervise().fail_fast().build();
-    /// scope.spawn(async { Err::<(), _>("bad input") });
-    /// let sibling = scope.spawn(async { taskscope::cancelled().await; "stopped early" });
-    /// assert_eq!(sibling.await, Ok("stopped early"));
-    /// let error = scope.join().await.expect_err("a child failed");
-    /// assert_eq!(error.downcast_ref::<&str>(), Some(&"bad input"));
-    /// # }
-    /// ```
-    pub fn fail_fast(mut self) -> Self {
-        self.policy = Policy::FailFast;
-        self
-    }
-
-    /// Failures are collected; siblings keep running.
+    /// Failures are collected; siblings keep running. Without it a scope is
+    /// fail-fast: the first failure cancels the siblings.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -213,28 +176,7 @@ impl ScopeBuilder {
     /// # }
     /// ```
     pub fn supervise(mut self) -> Self {
-        self.policy = Policy::Supervise;
-        self
-    }
-
-    /// Sets the failure policy.
-    ///
-    /// ```
-    /// use taskscope::Policy;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let strict = false; // say, from the configuration
-    /// let policy = if strict { Policy::FailFast } else { Policy::Supervise };
-    /// let scope = taskscope::TaskScope::builder().policy(policy).build();
-    /// scope.spawn(async { Err::<(), _>("one bad record") });
-    /// let rest = scope.spawn(async { tokio::task::yield_now().await; taskscope::is_cancelled() });
-    /// assert_eq!(rest.await, Ok(false));
-    /// # scope.join().await.expect_err("a child failed");
-    /// # }
-    /// ```
-    pub fn policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
+        self.policy = FailurePolicy::Supervise;
         self
     }
 
@@ -285,12 +227,17 @@ impl ScopeBuilder {
     #[track_caller]
     pub fn build(self) -> TaskScope {
         let location = Location::caller();
-        let (signal, origin) = with_current_scope(|current| {
-            let signal = match current {
-                Some(parent) => CancelSignal::nested_in(&parent.signal),
-                None => CancelSignal::root(),
-            };
-            (signal, ScopeOrigin::here(location, current))
+        let (signal, origin, parent) = with_current_scope(|current| match current {
+            Some(parent) => (
+                CancelSignal::nested_in(&parent.signal),
+                ScopeOrigin::here(location, Some(parent.origin.id)),
+                Some(Arc::downgrade(parent)),
+            ),
+            None => (
+                CancelSignal::root(),
+                ScopeOrigin::here(location, None),
+                None,
+            ),
         });
         let limit = self
             .limit
@@ -302,6 +249,6 @@ impl ScopeBuilder {
             deadline: self.deadline,
             grace: self.grace.unwrap_or(DEFAULT_GRACE_PERIOD),
         };
-        TaskScope::from_shared(ScopeShared::new(signal, config, origin))
+        TaskScope::from_shared(ScopeShared::new(signal, config, origin, parent))
     }
 }

@@ -13,7 +13,7 @@
 //!         .worker_threads(2)
 //!         .enable_all()
 //!         .build();
-//!     test::run(runtime, taskscope::DEFAULT_SETTLE_TIME, name())
+//!     test::run(runtime, test::DEFAULT_SETTLE_TIME, name())
 //! }
 //! ```
 //!
@@ -27,7 +27,10 @@ use std::future::Future;
 use std::process::Termination;
 use std::time::Duration;
 
-use crate::{LeakCheck, LeakReport};
+use crate::leak::{LeakCheck, LeakReport};
+
+/// The settle time of a test that does not set `settle_ms`.
+pub use crate::leak::DEFAULT_SETTLE_TIME;
 
 /// The tokio the generated code builds its runtime with: taskscope's own, so
 /// a test crate need not name tokio (nor enable its `macros` feature).

@@ -9,20 +9,20 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::current::with_current;
-use crate::phase::Phase;
+use super::current::with_current;
+use super::phase::Share;
 
 pin_project! {
     pub(crate) struct InScope<F> {
         #[pin]
         body: F,
-        share: Option<Arc<Phase>>,
+        share: Option<Arc<Share>>,
     }
 }
 
 impl<F> InScope<F> {
     /// The body holds a foreground share, as a child would, while it runs.
-    pub(crate) fn new(share: Arc<Phase>, body: F) -> Self {
+    pub(crate) fn new(share: Arc<Share>, body: F) -> Self {
         InScope {
             body,
             share: Some(share),
@@ -36,11 +36,10 @@ impl<F: Future> Future for InScope<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let body = this.body;
-        #[cfg(feature = "tracing")]
         let _entered = this
             .share
             .as_ref()
-            .map(|share| share.scope().span().clone().entered());
+            .map(|share| share.scope().span().entered());
         let polled = with_current(this.share, || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.poll(cx)))
         });

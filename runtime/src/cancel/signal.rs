@@ -6,13 +6,13 @@
 //! for every `is_cancelled()` and every new `cancelled()` future; a cancellable
 //! loop checks on every iteration, so the check has to be a plain load.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 use tokio::sync::Notify;
 
-use crate::sync::lock;
+use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
+#[derive(Debug)]
 pub(crate) struct CancelSignal {
     cancelled: AtomicBool,
     notify: Notify,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::output::ChildError;
+use super::output::ChildError;
 
 /// Who a task is: its name (if it was given one) and where it was spawned.
 ///
@@ -12,9 +12,9 @@ use crate::output::ChildError;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::new();
-/// scope.task().name("upload").spawn(async { Err::<(), _>("quota exceeded") })?;
+/// scope.task_builder().name("upload").spawn(async { Err::<(), _>("quota exceeded") })?;
 /// let error = scope.join().await.expect_err("the upload failed");
-/// let task: &taskscope::TaskInfo = error.first().expect("one failure").task();
+/// let task: &taskscope::task::TaskInfo = error.first().expect("one failure").task();
 /// assert_eq!(task.name(), Some("upload"));
 /// assert!(task.to_string().starts_with("task `upload` spawned at "));
 /// # Ok(())
@@ -37,7 +37,7 @@ impl TaskInfo {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::builder().supervise().build();
-    /// scope.task().name("named").spawn(async { Err::<(), _>("a") })?;
+    /// scope.task_builder().name("named").spawn(async { Err::<(), _>("a") })?;
     /// scope.spawn(async { Err::<(), _>("b") });
     /// let error = scope.join().await.expect_err("both failed");
     /// let names: Vec<_> = error.failures().iter().map(|f| f.task().name()).collect();
@@ -82,9 +82,9 @@ impl fmt::Display for TaskInfo {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::new();
-/// scope.task().name("resize").spawn(async { Err::<(), _>("disk full") })?;
+/// scope.task_builder().name("resize").spawn(async { Err::<(), _>("disk full") })?;
 /// let error = scope.join().await.expect_err("the resize failed");
-/// let failure: &taskscope::Failure = error.first().expect("one failure");
+/// let failure: &taskscope::task::Failure = error.first().expect("one failure");
 /// assert!(failure.to_string().starts_with("task `resize` spawned at "));
 /// assert!(failure.to_string().ends_with(" failed: disk full"));
 /// # Ok(())
@@ -107,7 +107,7 @@ impl Failure {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task().name("thumbnail").spawn(async { Err::<(), _>("bad image") })?;
+    /// scope.task_builder().name("thumbnail").spawn(async { Err::<(), _>("bad image") })?;
     /// let error = scope.join().await.expect_err("the thumbnail failed");
     /// let failure = error.first().expect("one failure");
     /// assert_eq!(failure.task().name(), Some("thumbnail"));
@@ -460,7 +460,7 @@ pub enum TaskError {
     /// period, or because the scope was dropped without being joined.
     Aborted,
     /// The child was cancelled while it waited for a free slot in a scope with
-    /// a [`limit`](crate::ScopeBuilder::limit), so it never ran.
+    /// a [`limit`](crate::scope::ScopeBuilder::limit), so it never ran.
     NotStarted,
 }
 

@@ -1,7 +1,7 @@
 //! Which children of a scope are alive, counted by the shares they hold.
 //!
 //! A scope has two phases: foreground and background. Every child holds a
-//! share of its phase (an `Arc<Phase>`), and the scope's owner holds one share
+//! share of its phase (an `Arc<Share>`), and the scope's owner holds one share
 //! of each until it joins. The phase ends when its last share is dropped, and
 //! that drop wakes the joiner. A child's spawn is thus one reference-count
 //! increment and its exit one decrement: the count that keeps the scope's
@@ -13,30 +13,29 @@
 use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll, Waker};
 
-use crate::scope::ScopeShared;
-use crate::sync::lock;
-use crate::sync::modelled::{AtomicU8, Mutex, Ordering};
+use super::shared::ScopeShared;
+use crate::sync::{lock, AtomicU8, Mutex, Ordering};
 
-/// Whether a child keeps its scope open (foreground) or is cancelled once
-/// everything else is done (background).
+/// The phase a child belongs to: foreground children keep the scope open;
+/// background children are cancelled once everything else is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ChildKind {
+pub(crate) enum Phase {
     Foreground,
     Background,
 }
 
-impl ChildKind {
+impl Phase {
     fn ended_bit(self) -> u8 {
         match self {
-            ChildKind::Foreground => FOREGROUND_ENDED,
-            ChildKind::Background => BACKGROUND_ENDED,
+            Phase::Foreground => FOREGROUND_ENDED,
+            Phase::Background => BACKGROUND_ENDED,
         }
     }
 
     fn index(self) -> usize {
         match self {
-            ChildKind::Foreground => 0,
-            ChildKind::Background => 1,
+            Phase::Foreground => 0,
+            Phase::Background => 1,
         }
     }
 }
@@ -50,39 +49,39 @@ const DROPPED: u8 = 1 << 2;
 const JOINER_WAITING: u8 = 1 << 3;
 
 /// A share in one phase of a scope.
-pub(crate) struct Phase {
+pub(crate) struct Share {
     scope: Arc<ScopeShared>,
-    kind: ChildKind,
+    phase: Phase,
 }
 
-impl Phase {
+impl Share {
     pub(crate) fn scope(&self) -> &Arc<ScopeShared> {
         &self.scope
     }
 
-    pub(crate) fn kind(&self) -> ChildKind {
-        self.kind
+    pub(crate) fn phase(&self) -> Phase {
+        self.phase
     }
 }
 
-impl Drop for Phase {
+impl Drop for Share {
     fn drop(&mut self) {
-        self.scope.phases.end(self.kind);
+        self.scope.phases.end(self.phase);
     }
 }
 
 /// The owner's shares: one of each phase, until `join` lets them go.
 pub(crate) struct OwnerShares {
-    pub(crate) foreground: Option<Arc<Phase>>,
-    pub(crate) background: Option<Arc<Phase>>,
+    pub(crate) foreground: Option<Arc<Share>>,
+    pub(crate) background: Option<Arc<Share>>,
 }
 
 impl OwnerShares {
-    /// A share for a child of `kind` spawned by the owner.
-    pub(crate) fn share(&self, kind: ChildKind) -> Arc<Phase> {
-        let own = match kind {
-            ChildKind::Foreground => &self.foreground,
-            ChildKind::Background => &self.background,
+    /// A share for a child of `phase` spawned by the owner.
+    pub(crate) fn share(&self, phase: Phase) -> Arc<Share> {
+        let own = match phase {
+            Phase::Foreground => &self.foreground,
+            Phase::Background => &self.background,
         };
         // Only `join` and `run` let go of the shares, and both consume the
         // owner: nothing can spawn through it afterwards.
@@ -96,13 +95,13 @@ impl OwnerShares {
 /// The scope's side of its phases: weak references for spawns from outside,
 /// which phases have ended, and the joiner's waker.
 pub(crate) struct Phases {
-    shares: OnceLock<[Weak<Phase>; 2]>,
+    shares: OnceLock<[Weak<Share>; 2]>,
     state: AtomicU8,
     /// Taken only by the joiner and by the drop that ends a phase.
     joiner: Mutex<Option<Waker>>,
     /// A share of the enclosing scope, held from the moment the owner drops
     /// this scope unjoined until its last child is gone.
-    enclosing: std::sync::Mutex<Option<Arc<Phase>>>,
+    enclosing: Mutex<Option<Arc<Share>>>,
 }
 
 impl Phases {
@@ -111,20 +110,20 @@ impl Phases {
             shares: OnceLock::new(),
             state: AtomicU8::new(0),
             joiner: Mutex::new(None),
-            enclosing: std::sync::Mutex::new(None),
+            enclosing: Mutex::new(None),
         }
     }
 
     /// Creates the two phases of `scope`, whose `phases` this is, and hands
     /// their first shares to the owner.
     pub(crate) fn open(scope: &Arc<ScopeShared>) -> OwnerShares {
-        let share = |kind| {
-            Arc::new(Phase {
+        let share = |phase| {
+            Arc::new(Share {
                 scope: Arc::clone(scope),
-                kind,
+                phase,
             })
         };
-        let (foreground, background) = (share(ChildKind::Foreground), share(ChildKind::Background));
+        let (foreground, background) = (share(Phase::Foreground), share(Phase::Background));
         let weak = [Arc::downgrade(&foreground), Arc::downgrade(&background)];
         let first_opening = scope.phases.shares.set(weak).is_ok();
         debug_assert!(
@@ -137,32 +136,32 @@ impl Phases {
         }
     }
 
-    /// A share for a child of `kind` spawned from outside the owner, unless
+    /// A share for a child of `phase` spawned from outside the owner, unless
     /// the scope has closed. Once the foreground phase has ended (the owner
     /// is joining the background children), a foreground child joins the
     /// background phase: it is awaited with everything that is left.
-    pub(crate) fn share(&self, kind: ChildKind) -> Option<Arc<Phase>> {
+    pub(crate) fn share(&self, phase: Phase) -> Option<Arc<Share>> {
         if self.is_dropped() {
             return None;
         }
-        self.upgrade(kind)
+        self.upgrade(phase)
     }
 
     /// A share that keeps the scope from finishing, for a scope nested in it
     /// that was dropped unjoined: unlike [`share`](Phases::share), also when
     /// this scope was dropped too, so that the scopes enclosing both wait
     /// for the nested one's aborted children. `None` once every phase ended.
-    pub(crate) fn keep_open(&self) -> Option<Arc<Phase>> {
-        self.upgrade(ChildKind::Foreground)
+    pub(crate) fn keep_open(&self) -> Option<Arc<Share>> {
+        self.upgrade(Phase::Foreground)
     }
 
-    /// A share of the phase of `kind`, or of the background phase once the
+    /// A share of the phase of `phase`, or of the background phase once the
     /// foreground one has ended.
-    fn upgrade(&self, kind: ChildKind) -> Option<Arc<Phase>> {
+    fn upgrade(&self, phase: Phase) -> Option<Arc<Share>> {
         let shares = self.shares.get()?;
-        shares[kind.index()]
+        shares[phase.index()]
             .upgrade()
-            .or_else(|| shares[ChildKind::Background.index()].upgrade())
+            .or_else(|| shares[Phase::Background.index()].upgrade())
     }
 
     /// `(foreground, background)` shares held right now, the owner's included.
@@ -182,7 +181,10 @@ impl Phases {
     /// later; `enclosing` (a share of the scope this one is nested in) is
     /// kept until the last of them is gone, so the enclosing scope's `join`
     /// waits for them as it would have waited for this scope's owner.
-    pub(crate) fn close(&self, enclosing: Option<Arc<Phase>>) {
+    pub(crate) fn close(&self, enclosing: Option<Arc<Share>>) {
+        // Read-modify-writes of one atomic are totally ordered: either the
+        // last `end` sees DROPPED, or the `all_ended` below sees its bit
+        // (or both; releasing twice is harmless).
         self.state.fetch_or(DROPPED, Ordering::AcqRel);
         *lock(&self.enclosing) = enclosing;
         // A scope dropped part way through `join` has let go of its own
@@ -194,6 +196,8 @@ impl Phases {
 
     /// Whether the owner dropped the scope without joining it.
     pub(crate) fn is_dropped(&self) -> bool {
+        // Only the bit matters here (a refused spawn reads nothing the
+        // dropper wrote); Acquire keeps every reader of `state` alike.
         self.state.load(Ordering::Acquire) & DROPPED != 0
     }
 
@@ -201,6 +205,8 @@ impl Phases {
     /// has joined (or dropped) the scope.
     pub(crate) fn all_ended(&self) -> bool {
         let both = FOREGROUND_ENDED | BACKGROUND_ENDED;
+        // Acquire pairs with `end`'s release: whoever sees both phases ended
+        // also sees what the last children wrote before (their failures).
         self.state.load(Ordering::Acquire) & both == both
     }
 
@@ -209,18 +215,14 @@ impl Phases {
         self.is_dropped() || self.all_ended()
     }
 
-    fn joiner_slot(&self) -> impl std::ops::DerefMut<Target = Option<Waker>> + '_ {
-        // Only a waker is kept here; a panic cannot leave it half-written.
-        self.joiner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The last share of `kind` was dropped.
-    fn end(&self, kind: ChildKind) {
-        let state = self.state.fetch_or(kind.ended_bit(), Ordering::AcqRel) | kind.ended_bit();
+    /// The last share of `phase` was dropped.
+    fn end(&self, phase: Phase) {
+        // Release publishes what the child wrote before it ended (a failure
+        // record) to the joiner; Acquire lets the last `end` that sees
+        // DROPPED see the dropper's writes too.
+        let state = self.state.fetch_or(phase.ended_bit(), Ordering::AcqRel) | phase.ended_bit();
         if state & JOINER_WAITING != 0 {
-            if let Some(waker) = self.joiner_slot().take() {
+            if let Some(waker) = lock(&self.joiner).take() {
                 waker.wake();
             }
         }
@@ -237,23 +239,28 @@ impl Phases {
         drop(enclosing);
     }
 
-    /// Ready once the phase of `kind` has ended. The waker is stored before
+    /// Ready once the phase of `phase` has ended. The waker is stored before
     /// `JOINER_WAITING` is set, and the second look is the same atomic step
     /// as setting it: the drop that ends the phase either sees the flag (and
     /// wakes the waker) or is seen.
-    pub(crate) fn poll_ended(&self, cx: &mut Context<'_>, kind: ChildKind) -> Poll<()> {
-        if self.state.load(Ordering::Acquire) & kind.ended_bit() != 0 {
+    pub(crate) fn poll_ended(&self, cx: &mut Context<'_>, phase: Phase) -> Poll<()> {
+        // Acquire pairs with `end`'s release (see `all_ended`).
+        if self.state.load(Ordering::Acquire) & phase.ended_bit() != 0 {
             return Poll::Ready(());
         }
         {
-            let mut slot = self.joiner_slot();
+            let mut slot = lock(&self.joiner);
             match slot.as_ref() {
                 Some(waker) if waker.will_wake(cx.waker()) => {}
                 _ => *slot = Some(cx.waker().clone()),
             }
         }
+        // One read-modify-write for the flag and the second look: `end`'s
+        // fetch_or is ordered before or after it, so either this sees the
+        // ended bit or `end` sees JOINER_WAITING and wakes the stored waker.
+        // Acquire as in the first look.
         let state = self.state.fetch_or(JOINER_WAITING, Ordering::AcqRel);
-        if state & kind.ended_bit() != 0 {
+        if state & phase.ended_bit() != 0 {
             Poll::Ready(())
         } else {
             Poll::Pending
@@ -330,14 +337,14 @@ mod loom_model {
             let last_child = {
                 let phases = phases.clone();
                 thread::spawn(move || {
-                    phases.end(ChildKind::Foreground);
-                    phases.end(ChildKind::Background);
+                    phases.end(Phase::Foreground);
+                    phases.end(Phase::Background);
                 })
             };
             // A lost wake-up would leave block_on parked for ever, which
             // loom reports as a deadlock.
-            block_on(poll_fn(|cx| phases.poll_ended(cx, ChildKind::Foreground)));
-            block_on(poll_fn(|cx| phases.poll_ended(cx, ChildKind::Background)));
+            block_on(poll_fn(|cx| phases.poll_ended(cx, Phase::Foreground)));
+            block_on(poll_fn(|cx| phases.poll_ended(cx, Phase::Background)));
             assert!(phases.all_ended());
             let _ = last_child.join();
         });

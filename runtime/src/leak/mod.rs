@@ -1,0 +1,17 @@
+//! The leak check for tests: after a test, no task it started is alive.
+//!
+//! - `check.rs`: [`LeakCheck`] looks at one tokio runtime, again and again
+//!   with a growing pause until a settle time is up, for tasks spawned through
+//!   taskscope (from the registry's [`dump`](crate::dump)) and for any others
+//!   (the runtime's `num_alive_tasks()`); [`assert_no_leaks`] is its function
+//!   form. `#[taskscope::test]` runs it after every test.
+//! - `report.rs`: [`LeakReport`] and [`LeakedTask`], what it found.
+//!
+//! It reads the registry and the runtime's metrics, nothing of a scope's
+//! internals.
+
+mod check;
+mod report;
+
+pub use check::{assert_no_leaks, LeakCheck, DEFAULT_SETTLE_TIME};
+pub use report::{LeakReport, LeakedTask};

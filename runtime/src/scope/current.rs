@@ -1,0 +1,249 @@
+//! The current scope: a thread-local slot that holds the share (and through
+//! it the scope) of whatever child or scope body is being polled on this
+//! thread, and everything that reads it: `taskscope::spawn`,
+//! `spawn_background`, `current`, `cancelled`, `is_cancelled` and
+//! `Cancellation::current`.
+//!
+//! The slot is filled around each poll by moving the child's own share in
+//! and out (no reference-count traffic), which is what lets
+//! `taskscope::spawn` and `TaskScope::new()` find their scope from a helper
+//! function without a handle being passed down.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::error::SpawnError;
+use super::handle::ScopeHandle;
+use super::output::TaskOutput;
+use super::phase::{Phase, Share};
+use super::shared::ScopeShared;
+use super::task_builder::TaskBuilder;
+use super::task_handle::TaskHandle;
+use crate::cancel::Cancellation;
+
+thread_local! {
+    static CURRENT: Cell<Option<Arc<Share>>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with the share in `slot` as the current one, then puts
+/// everything back, also if `f` panics. `slot` is empty while `f` runs.
+pub(crate) fn with_current<R>(slot: &mut Option<Arc<Share>>, f: impl FnOnce() -> R) -> R {
+    struct Restore<'a> {
+        slot: &'a mut Option<Arc<Share>>,
+        previous: Option<Arc<Share>>,
+    }
+    impl Drop for Restore<'_> {
+        fn drop(&mut self) {
+            let previous = self.previous.take();
+            *self.slot = CURRENT.with(|current| current.replace(previous));
+        }
+    }
+    let previous = CURRENT.with(|current| current.replace(slot.take()));
+    let _restore = Restore { slot, previous };
+    f()
+}
+
+/// Calls `f` with the current scope, if there is one.
+pub(crate) fn with_current_scope<R>(f: impl FnOnce(Option<&Arc<ScopeShared>>) -> R) -> R {
+    with_current_share(|share| f(share.map(|share| share.scope())))
+}
+
+/// Calls `f` with the current child's (or body's) share, if there is one.
+pub(crate) fn with_current_share<R>(f: impl FnOnce(Option<&Arc<Share>>) -> R) -> R {
+    struct PutBack(Option<Arc<Share>>);
+    impl Drop for PutBack {
+        fn drop(&mut self) {
+            let scope = self.0.take();
+            CURRENT.with(|current| current.set(scope));
+        }
+    }
+    let scope = PutBack(CURRENT.with(Cell::take));
+    f(scope.0.as_ref())
+}
+
+/// Spawns a child into the current scope: the scope of the child (or
+/// [`TaskScope::run`] body) that calls it.
+///
+/// Outside any scope this is [`SpawnError::NoScope`]: taskscope never falls
+/// back to a detached `tokio::spawn`.
+///
+/// ```
+/// async fn fan_out(urls: Vec<&'static str>) {
+///     for url in urls {
+///         // No handle passed down: the task lands in the caller's scope.
+///         taskscope::spawn(async move { url.len() }).expect("called inside a scope");
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(
+///     taskscope::spawn(async {}).err(),
+///     Some(taskscope::SpawnError::NoScope)
+/// );
+/// let scope = taskscope::TaskScope::new();
+/// scope.spawn(fan_out(vec!["a", "bb"]));
+/// scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
+    spawn_into_current(Location::caller(), Phase::Foreground, future)
+}
+
+/// Spawns a background child into the current scope (see
+/// [`TaskScope::spawn_background`]): it is cancelled once the scope's other
+/// work is done. Outside any scope this is [`SpawnError::NoScope`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let served = taskscope::TaskScope::new().run(async {
+///     taskscope::spawn_background(async { taskscope::cancelled().await })?;
+///     Ok::<_, Box<dyn std::error::Error + Send + Sync>>("served")
+/// }).await;
+/// assert_eq!(served.ok(), Some("served")); // the background child did not hold it up
+/// # }
+/// ```
+#[track_caller]
+pub fn spawn_background<F>(
+    future: F,
+) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
+    spawn_into_current(Location::caller(), Phase::Background, future)
+}
+
+/// Spawns a foreground or background child into the current scope.
+fn spawn_into_current<F>(
+    location: &'static Location<'static>,
+    phase: Phase,
+    future: F,
+) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: TaskOutput,
+    <F::Output as TaskOutput>::Success: Send,
+{
+    with_current_share(|share| match share {
+        Some(share) => {
+            let task = TaskBuilder::from_member(share);
+            let task = match phase {
+                Phase::Foreground => task,
+                Phase::Background => task.background(),
+            };
+            task.spawn_at(location, future).map_err(SpawnError::from)
+        }
+        None => Err(SpawnError::NoScope),
+    })
+}
+
+/// A handle to the current scope, if the caller runs inside one.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert!(taskscope::current().is_none());
+/// let scope = taskscope::TaskScope::builder().name("outer").build();
+/// let seen = scope.spawn(async { taskscope::current().and_then(|h| h.name().map(String::from)) });
+/// assert_eq!(seen.await, Ok(Some(String::from("outer"))));
+/// # scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+pub fn current() -> Option<ScopeHandle> {
+    with_current_scope(|scope| {
+        scope.map(|shared| ScopeHandle {
+            shared: std::sync::Arc::clone(shared),
+        })
+    })
+}
+
+/// Completes when the current scope is cancelled: the scope current where
+/// the future is first polled. Outside any scope nothing can cancel the
+/// caller, and the future never completes.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let worker = scope.spawn(async {
+///     taskscope::cancelled().await;
+///     "cleaned up"
+/// });
+/// scope.cancel();
+/// assert_eq!(worker.await, Ok("cleaned up"));
+/// # scope.join().await.expect("nothing failed");
+/// # }
+/// ```
+pub async fn cancelled() {
+    // An async fn runs nothing until its first poll, so the scope is looked
+    // up there: `scope.spawn(cancelled())` waits for the child's own scope.
+    // One flat state machine (not a call of `CancelSignal::cancelled`): a
+    // child parked here is as small as it can be.
+    let Some(signal) = with_current_scope(|scope| scope.map(|shared| shared.signal.clone())) else {
+        return std::future::pending().await;
+    };
+    if signal.is_cancelled() {
+        return;
+    }
+    let mut notified = std::pin::pin!(signal.notified());
+    // Register before the second look, so a cancel in between wakes us.
+    notified.as_mut().enable();
+    if !signal.is_cancelled() {
+        notified.await;
+    }
+}
+
+/// Whether the current scope is cancelled (`false` outside any scope).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert!(!taskscope::is_cancelled());
+/// # }
+/// ```
+pub fn is_cancelled() -> bool {
+    with_current_scope(|scope| scope.is_some_and(|shared| shared.signal.is_cancelled()))
+}
+
+impl Cancellation {
+    /// The cancellation of the scope current at this call (look it up inside
+    /// the child, not in the code that spawns it). Outside any scope nothing
+    /// can cancel the caller, and guarded futures simply run.
+    ///
+    /// ```
+    /// use taskscope::cancel::Cancellation;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// assert_eq!(Cancellation::current().guard(async { 1 }).await, Ok(1)); // no scope here
+    /// let scope = taskscope::TaskScope::new();
+    /// let seen = scope.spawn(async {
+    ///     let cancellation = Cancellation::current(); // this child's scope
+    ///     taskscope::cancelled().await;
+    ///     cancellation.is_cancelled()
+    /// });
+    /// scope.cancel();
+    /// assert_eq!(seen.await, Ok(true));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    // Here rather than in `cancel/`, which knows nothing of scopes: it reads
+    // the current-scope slot.
+    pub fn current() -> Self {
+        with_current_scope(|scope| match scope {
+            Some(shared) => Cancellation::from_signal(Arc::clone(&shared.signal)),
+            None => Cancellation::never(),
+        })
+    }
+}

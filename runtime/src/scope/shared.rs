@@ -1,0 +1,397 @@
+//! `ScopeShared`: the part of a scope its owner, its children and its
+//! handles share. It spawns admitted children, records their failures,
+//! waits for them (`settle`) and reports the outcome.
+
+use std::any::Any;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::sync::{Arc, Weak};
+use std::task::Poll;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::builder::FailurePolicy;
+use super::child::{ChildGuard, ChildInfo, ChildTask, Started};
+use super::children::{ChildEntry, ChildList};
+use super::error::{Failure, TaskInfo};
+use super::limit::{take_slot, throttled};
+use super::output::{ChildError, TaskOutput};
+use super::phase::{OwnerShares, Phase, Phases, Share};
+use super::task_handle::TaskHandle;
+use super::ChildCounts;
+use crate::cancel::CancelSignal;
+use crate::clock::Now;
+use crate::launch::{self, ScopeSpan, Spawning};
+use crate::registry::{Listed, ScopeOrigin, ScopeSnapshot, TaskSnapshot};
+use crate::sync::{lock, AtomicBool, Mutex, Ordering};
+use crate::ScopeError;
+
+/// A failure as the scope records it: a child's error, or its panic, which
+/// `join` resumes in the parent instead of returning it.
+pub(crate) enum Recorded {
+    Error(ChildError),
+    Panic(Box<dyn Any + Send>),
+}
+
+/// How a scope was configured.
+pub(crate) struct ScopeConfig {
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) policy: FailurePolicy,
+    pub(crate) limit: Option<Arc<Semaphore>>,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) grace: Duration,
+}
+
+/// The part of a scope its children and handles share.
+pub(crate) struct ScopeShared {
+    pub(crate) phases: Phases,
+    pub(crate) signal: Arc<CancelSignal>,
+    deadline_passed: AtomicBool,
+    pub(super) children: Mutex<ChildList>,
+    failures: Mutex<Vec<(TaskInfo, Recorded)>>,
+    pub(super) config: ScopeConfig,
+    pub(super) origin: ScopeOrigin,
+    /// The scope this one is nested in, if any: a scope dropped unjoined
+    /// keeps it open until its own children are gone.
+    pub(super) parent: Option<Weak<ScopeShared>>,
+    span: ScopeSpan,
+}
+
+impl ScopeShared {
+    pub(crate) fn new(
+        signal: Arc<CancelSignal>,
+        config: ScopeConfig,
+        origin: ScopeOrigin,
+        parent: Option<Weak<ScopeShared>>,
+    ) -> Arc<Self> {
+        let scope = Arc::new(ScopeShared {
+            phases: Phases::new(),
+            signal,
+            deadline_passed: AtomicBool::new(false),
+            children: Mutex::new(ChildList::new()),
+            failures: Mutex::new(Vec::new()),
+            span: ScopeSpan::new(config.name.as_deref(), origin.location),
+            config,
+            origin,
+            parent,
+        });
+        crate::registry::register(&scope);
+        scope
+    }
+
+    pub(crate) fn record_failure(&self, task: TaskInfo, failure: Recorded) {
+        lock(&self.failures).push((task, failure));
+        if self.config.policy == FailurePolicy::FailFast {
+            self.signal.cancel();
+        }
+    }
+
+    fn track(&self, abort: AbortHandle, info: ChildInfo) {
+        let mut children = lock(&self.children);
+        if children.aborting {
+            // Admitted after the scope gave up on its children (a straggler
+            // spawning, say): it is aborted at once, or join could wait on it
+            // for ever.
+            abort.abort();
+        }
+        let entry = ChildEntry {
+            abort,
+            info,
+            started_ms: self.origin.clock.stamp(),
+        };
+        children.push(entry, || {
+            let (foreground, background) = self.phases.shares_held();
+            foreground + background
+        });
+    }
+
+    /// Aborts every child, and every child admitted from now on.
+    pub(super) fn abort_all(&self) {
+        let mut children = lock(&self.children);
+        children.aborting = true;
+        for entry in &children.entries {
+            entry.abort.abort();
+        }
+    }
+
+    /// How a child described by `info` is introduced to tokio and tracing.
+    fn spawning<'a>(&'a self, info: &'a ChildInfo) -> Spawning<'a> {
+        Spawning {
+            name: info.name(),
+            location: info.location(),
+            background: info.phase() == Phase::Background,
+            scope: &self.span,
+        }
+    }
+
+    /// Spawns a child holding `share` on the current tokio runtime.
+    pub(crate) fn spawn_admitted<F>(
+        self: &Arc<Self>,
+        share: Arc<Share>,
+        info: ChildInfo,
+        permit: Option<OwnedSemaphorePermit>,
+        future: F,
+    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let guard = ChildGuard::new(share, info.clone());
+        let join = match (&self.config.limit, permit) {
+            (None, _) => launch::spawn(
+                ChildTask::new(Started::new(future), guard),
+                &self.spawning(&info),
+            ),
+            (Some(_), Some(permit)) => launch::spawn(
+                ChildTask::new(
+                    async move {
+                        let output = future.await;
+                        drop(permit);
+                        Some(output)
+                    },
+                    guard,
+                ),
+                &self.spawning(&info),
+            ),
+            (Some(limit), None) => launch::spawn(
+                ChildTask::new(
+                    throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
+                    guard,
+                ),
+                &self.spawning(&info),
+            ),
+        };
+        let handle = TaskHandle::new(join);
+        self.track(handle.abort_handle(), info);
+        handle
+    }
+
+    pub(crate) fn spawn_local_admitted<F>(
+        self: &Arc<Self>,
+        share: Arc<Share>,
+        info: ChildInfo,
+        future: F,
+    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput,
+    {
+        let guard = ChildGuard::new(share, info.clone());
+        let join = match &self.config.limit {
+            None => launch::spawn_local(
+                ChildTask::new(Started::new(future), guard),
+                &self.spawning(&info),
+            ),
+            Some(limit) => launch::spawn_local(
+                ChildTask::new(
+                    throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
+                    guard,
+                ),
+                &self.spawning(&info),
+            ),
+        };
+        let handle = TaskHandle::new(join);
+        self.track(handle.abort_handle(), info);
+        handle
+    }
+
+    pub(crate) fn spawn_blocking_admitted<F, O>(
+        self: &Arc<Self>,
+        share: Arc<Share>,
+        info: ChildInfo,
+        work: F,
+    ) -> TaskHandle<O::Success>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        let info = info.blocking();
+        let mut guard = ChildGuard::new(share, info.clone());
+        let limit = self.config.limit.clone();
+        let signal = Arc::clone(&self.signal);
+        let join = launch::spawn_blocking(
+            move || {
+                let ended = guard.run_in_scope(|| {
+                    let _permit = match limit {
+                        Some(limit) => {
+                            let slot = take_slot(limit, &signal);
+                            Some(tokio::runtime::Handle::current().block_on(slot)?)
+                        }
+                        None => None,
+                    };
+                    Some(work())
+                });
+                guard.settle(ended)
+            },
+            &self.spawning(&info),
+        );
+        let handle = TaskHandle::new(join);
+        self.track(handle.abort_handle(), info);
+        handle
+    }
+
+    /// Lets go of the owner's shares and waits until every child has
+    /// finished: then both phases have ended and the scope is closed.
+    ///
+    /// Foreground children are awaited first; then background children are
+    /// cancelled and awaited. Once the scope is cancelled (by a failure, a
+    /// deadline, the owner, a parent, or the background shutdown), children
+    /// have the grace period to finish on their own before the rest are
+    /// aborted.
+    pub(super) async fn settle(&self, shares: &mut OwnerShares) {
+        let mut deadline = pin!(self.config.deadline.map(tokio::time::sleep_until));
+        let mut grace = pin!(None::<tokio::time::Sleep>);
+        let mut cancelled = pin!(self.signal.cancelled());
+        let mut cancel_seen = false;
+        let mut aborted = false;
+        drop(shares.foreground.take());
+        let mut waiting_for = Phase::Foreground;
+        poll_fn(|cx| loop {
+            if let Some(sleep) = deadline.as_mut().as_pin_mut() {
+                if sleep.poll(cx).is_ready() {
+                    deadline.set(None);
+                    self.deadline_reached();
+                }
+            }
+            if self.phases.poll_ended(cx, waiting_for).is_pending() {
+                // Only a scope that has to wait listens for its cancellation
+                // (a registration with the signal's `Notify`, and a timer).
+                if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
+                    cancel_seen = true;
+                    grace.set(Some(tokio::time::sleep(self.config.grace)));
+                }
+                if let Some(sleep) = grace.as_mut().as_pin_mut() {
+                    if !aborted && sleep.poll(cx).is_ready() {
+                        aborted = true;
+                        self.abort_all();
+                    }
+                }
+                return Poll::Pending;
+            }
+            match waiting_for {
+                Phase::Foreground => {
+                    waiting_for = Phase::Background;
+                    if self.phases.shares_held().1 > 1 {
+                        // Only background children (beside the owner's
+                        // share) are left: their work is done when
+                        // everything else is.
+                        self.signal.cancel();
+                    }
+                    drop(shares.background.take());
+                }
+                Phase::Background => return Poll::Ready(()),
+            }
+        })
+        .await;
+        // The finished tasks' memory is held by these handles.
+        lock(&self.children).entries = Vec::new();
+    }
+
+    pub(super) fn deadline_reached(&self) {
+        self.deadline_passed.store(true, Ordering::Release);
+        self.signal.cancel();
+    }
+
+    /// Everything that went wrong, once the scope has settled; resumes the
+    /// first child panic instead.
+    pub(super) fn report(&self) -> ScopeError {
+        let recorded = std::mem::take(&mut *lock(&self.failures));
+        let mut failures = Vec::new();
+        let mut first_panic = None;
+        for (task, failure) in recorded {
+            match failure {
+                Recorded::Error(error) => failures.push(Failure::new(task, error)),
+                Recorded::Panic(payload) => {
+                    first_panic.get_or_insert(payload);
+                }
+            }
+        }
+        if let Some(payload) = first_panic {
+            std::panic::resume_unwind(payload);
+        }
+        let elapsed = self.deadline_passed.load(Ordering::Acquire);
+        ScopeError::new(self.config.name.clone(), failures, elapsed)
+    }
+
+    /// The scope's result once it has settled.
+    pub(super) fn outcome(&self) -> Result<(), ScopeError> {
+        if !self.deadline_passed.load(Ordering::Acquire) && lock(&self.failures).is_empty() {
+            return Ok(());
+        }
+        let report = self.report();
+        if report.failures().is_empty() && !report.is_elapsed() {
+            Ok(())
+        } else {
+            Err(report)
+        }
+    }
+
+    pub(super) fn discard_failures(&self) {
+        lock(&self.failures).clear();
+    }
+
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.config.name.as_deref()
+    }
+
+    /// How many children are alive while the owner holds its shares (one
+    /// of each phase): every other share is a child's.
+    pub(super) fn children_alive(&self) -> ChildCounts {
+        let (foreground, background) = self.phases.shares_held();
+        ChildCounts::new(foreground.saturating_sub(1), background.saturating_sub(1))
+    }
+
+    /// The scope's span: the parent of its children's spans.
+    pub(super) fn span(&self) -> &ScopeSpan {
+        &self.span
+    }
+
+    pub(crate) fn limit(&self) -> Option<&Arc<Semaphore>> {
+        self.config.limit.as_ref()
+    }
+}
+
+impl Listed for ScopeShared {
+    fn snapshot(&self, now: Now) -> Option<ScopeSnapshot> {
+        let cancelled = self.signal.is_cancelled();
+        let tasks: Vec<TaskSnapshot> = lock(&self.children)
+            .entries
+            .iter()
+            .filter(|entry| !entry.abort.is_finished())
+            .map(|entry| {
+                let task = entry.info.task_info();
+                TaskSnapshot {
+                    id: entry.abort.id(),
+                    name: task.name().map(Arc::from),
+                    location: task.location(),
+                    age: self.origin.clock.age(entry.started_ms, now),
+                    background: entry.info.phase() == Phase::Background,
+                    blocking: entry.info.is_blocking(),
+                    cancelled,
+                    scopes: Vec::new(),
+                }
+            })
+            .collect();
+        if tasks.is_empty() && self.phases.is_closed() {
+            return None;
+        }
+        let origin = &self.origin;
+        Some(ScopeSnapshot {
+            id: origin.id,
+            name: self.config.name.clone(),
+            location: origin.location,
+            age: origin.clock.scope_age(now),
+            cancelled,
+            runtime: origin.runtime,
+            tasks,
+            scopes: Vec::new(),
+            parent: origin.parent,
+            created_in_task: origin.created_in_task,
+        })
+    }
+}

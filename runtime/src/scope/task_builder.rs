@@ -1,0 +1,241 @@
+//! `TaskBuilder`: one child with options (a name, background).
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::child::ChildInfo;
+use super::error::Closed;
+use super::output::TaskOutput;
+use super::phase::{OwnerShares, Phase, Share};
+use super::shared::ScopeShared;
+use super::task_handle::TaskHandle;
+
+/// Options for one child: a name (shown in failures), background or not.
+/// Made by [`TaskScope::task_builder`](crate::TaskScope::task_builder) or
+/// [`ScopeHandle::task_builder`](crate::ScopeHandle::task_builder).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), taskscope::Closed> {
+/// let scope = taskscope::TaskScope::new();
+/// let heartbeat = scope.task_builder().name("heartbeat").background().spawn(async {
+///     taskscope::cancelled().await;
+/// })?;
+/// scope.join().await.expect("the heartbeat ends with the scope");
+/// assert!(heartbeat.is_finished());
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "a TaskBuilder does nothing until one of its spawn methods is called"]
+pub struct TaskBuilder<'scope> {
+    scope: &'scope Arc<ScopeShared>,
+    spawner: Spawner<'scope>,
+    name: Option<Arc<str>>,
+    phase: Phase,
+}
+
+/// Who spawns, which decides how the new child gets its share.
+enum Spawner<'scope> {
+    /// The scope's owner, which holds a share of each phase.
+    Owner(&'scope OwnerShares),
+    /// A child (or the body) of the scope, holding a share of its own.
+    Member(&'scope Arc<Share>),
+    /// A `ScopeHandle`, which holds none.
+    Handle,
+}
+
+impl<'scope> TaskBuilder<'scope> {
+    pub(super) fn from_owner(scope: &'scope Arc<ScopeShared>, shares: &'scope OwnerShares) -> Self {
+        TaskBuilder {
+            scope,
+            spawner: Spawner::Owner(shares),
+            name: None,
+            phase: Phase::Foreground,
+        }
+    }
+
+    pub(crate) fn from_handle(scope: &'scope Arc<ScopeShared>) -> Self {
+        TaskBuilder {
+            scope,
+            spawner: Spawner::Handle,
+            name: None,
+            phase: Phase::Foreground,
+        }
+    }
+
+    /// A builder for a spawn from inside the scope, by the current child or
+    /// body, which holds `share`.
+    pub(crate) fn from_member(share: &'scope Arc<Share>) -> Self {
+        TaskBuilder {
+            scope: share.scope(),
+            spawner: Spawner::Member(share),
+            name: None,
+            phase: Phase::Foreground,
+        }
+    }
+
+    /// Names the task; the name appears in its failure.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// scope.task_builder().name("fetch-config").spawn(async { Err::<(), _>("timed out") })?;
+    /// let error = scope.join().await.expect_err("the fetch failed");
+    /// assert!(error.to_string().contains("task `fetch-config`"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Makes the task a background child (see [`TaskScope::spawn_background`](crate::TaskScope::spawn_background)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let ticker = scope.task_builder().background().spawn(async {
+    ///     taskscope::cancelled().await;
+    ///     "stopped"
+    /// })?;
+    /// assert_eq!((scope.children().foreground(), scope.children().background()), (0, 1));
+    /// scope.join().await.expect("a background child does not hold the scope open");
+    /// assert_eq!(ticker.await, Ok("stopped"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn background(mut self) -> Self {
+        self.phase = Phase::Background;
+        self
+    }
+
+    /// The new child's share and what the scope records of it; `Closed`
+    /// once the scope was joined or dropped.
+    fn admit(
+        self,
+        location: &'static Location<'static>,
+    ) -> Result<(Arc<Share>, ChildInfo), Closed> {
+        let phases = &self.scope.phases;
+        let share = match self.spawner {
+            Spawner::Owner(shares) => shares.share(self.phase),
+            // The cheap way in: a clone of the spawner's own share.
+            Spawner::Member(own) if own.phase() == self.phase && !phases.is_dropped() => {
+                Arc::clone(own)
+            }
+            Spawner::Member(_) | Spawner::Handle => phases.share(self.phase).ok_or(Closed)?,
+        };
+        Ok((share, ChildInfo::new(self.name, self.phase, location)))
+    }
+
+    /// Spawns the task (see [`TaskScope::spawn`](crate::TaskScope::spawn)). Fails only for a builder
+    /// made from a [`ScopeHandle`](crate::ScopeHandle) whose scope has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// let child = handle.task_builder().name("early").spawn(async { 1 })?;
+    /// assert_eq!(child.await, Ok(1));
+    /// scope.join().await.expect("nothing failed");
+    /// assert_eq!(handle.task_builder().spawn(async { 2 }).err(), Some(taskscope::Closed));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(
+        self,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        self.spawn_at(Location::caller(), future)
+    }
+
+    pub(crate) fn spawn_at<F>(
+        self,
+        location: &'static Location<'static>,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let scope = self.scope;
+        let (share, info) = self.admit(location)?;
+        Ok(scope.spawn_admitted(share, info, None, future))
+    }
+
+    /// Spawns blocking work (see [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)). Always
+    /// `Ok` for a builder made by [`TaskScope::task_builder`](crate::TaskScope::task_builder); an `Err` means a
+    /// [`ScopeHandle`](crate::ScopeHandle)'s scope has closed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let factorial = scope
+    ///     .task_builder()
+    ///     .name("factorial")
+    ///     .spawn_blocking(|| (1..=10u64).product::<u64>())?;
+    /// assert_eq!(factorial.await, Ok(3_628_800));
+    /// scope.join().await.expect("nothing failed");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, O>(self, work: F) -> Result<TaskHandle<O::Success>, Closed>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        let scope = self.scope;
+        let (share, info) = self.admit(Location::caller())?;
+        Ok(scope.spawn_blocking_admitted(share, info, work))
+    }
+
+    /// Spawns a `!Send` task on the current `LocalSet` (see
+    /// [`TaskScope::spawn_local`](crate::TaskScope::spawn_local)). Always `Ok` for a builder made by
+    /// [`TaskScope::task_builder`](crate::TaskScope::task_builder); an `Err` means a [`ScopeHandle`](crate::ScopeHandle)'s scope has closed.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// tokio::task::LocalSet::new().run_until(async {
+    ///     let scope = taskscope::TaskScope::new();
+    ///     let greeting = Rc::new(String::from("hello")); // not Send
+    ///     let child = scope
+    ///         .task_builder()
+    ///         .name("local")
+    ///         .spawn_local(async move { greeting.len() })
+    ///         .expect("the owner's builder always spawns");
+    ///     assert_eq!(child.await, Ok(5));
+    ///     scope.join().await.expect("nothing failed");
+    /// }).await;
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(
+        self,
+        future: F,
+    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput,
+    {
+        let scope = self.scope;
+        let (share, info) = self.admit(Location::caller())?;
+        Ok(scope.spawn_local_admitted(share, info, future))
+    }
+}

@@ -1,0 +1,111 @@
+//! `TaskHandle`: a child's output, and its way to be aborted.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use tokio::task::{AbortHandle, JoinHandle};
+
+use super::error::TaskError;
+
+/// A child's output, and its way to be aborted.
+///
+/// Await it for the child's value. Dropping it neither detaches nor aborts the
+/// child: the scope owns the child either way. [`abort`](TaskHandle::abort)
+/// stops this child only, and is not a failure of the scope.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let answer = scope.spawn(async { 6 * 7 });
+/// let stuck = scope.spawn(std::future::pending::<()>());
+/// assert_eq!(answer.await, Ok(42));
+/// stuck.abort();
+/// assert_eq!(stuck.await, Err(taskscope::TaskError::Aborted));
+/// scope.join().await.expect("an abort is not a failure");
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct TaskHandle<T> {
+    join: JoinHandle<Result<T, TaskError>>,
+}
+
+impl<T> TaskHandle<T> {
+    pub(crate) fn new(join: JoinHandle<Result<T, TaskError>>) -> Self {
+        TaskHandle { join }
+    }
+
+    /// Aborts this child. It stops at its next `.await`; its scope is not
+    /// cancelled and does not count this as a failure.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let stuck = scope.spawn(std::future::pending::<()>());
+    /// let sibling = scope.spawn(async { tokio::task::yield_now().await; taskscope::is_cancelled() });
+    /// stuck.abort();
+    /// assert_eq!(stuck.await, Err(taskscope::TaskError::Aborted));
+    /// assert_eq!(sibling.await, Ok(false)); // the scope was not cancelled
+    /// scope.join().await.expect("an abort is not a failure");
+    /// # }
+    /// ```
+    pub fn abort(&self) {
+        self.join.abort();
+    }
+
+    /// Whether the child has finished (or was aborted).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let (tx, rx) = tokio::sync::oneshot::channel::<u8>();
+    /// let child = scope.spawn(rx);
+    /// tokio::task::yield_now().await;
+    /// assert!(!child.is_finished()); // still waiting for the value
+    /// tx.send(7).expect("the child is waiting");
+    /// scope.join().await.expect("nothing failed");
+    /// assert!(child.is_finished());
+    /// assert_eq!(child.await, Ok(7));
+    /// # }
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.join.is_finished()
+    }
+
+    /// The tokio task id of the child.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let child = scope.spawn(async { Ok::<_, std::convert::Infallible>(tokio::task::id()) });
+    /// let id = child.id();
+    /// assert_eq!(child.await, Ok(id)); // the id tokio gave the task
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    pub fn id(&self) -> tokio::task::Id {
+        self.join.id()
+    }
+
+    pub(crate) fn abort_handle(&self) -> AbortHandle {
+        self.join.abort_handle()
+    }
+}
+
+impl<T> Future for TaskHandle<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(match ready!(Pin::new(&mut self.join).poll(cx)) {
+            Ok(outcome) => outcome,
+            Err(join_error) if join_error.is_cancelled() => Err(TaskError::Aborted),
+            // The wrapper catches the child's panics; one that escapes came
+            // from dropping the child's future, and the child failed all the same.
+            Err(_) => Err(TaskError::Failed),
+        })
+    }
+}
