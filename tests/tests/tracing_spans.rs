@@ -1,5 +1,8 @@
 //! With the `tracing` feature, every scope and every child has a span that
-//! carries its name and location, and the spans nest as the tasks do.
+//! carries its name and location, and the spans nest as the tasks do; the
+//! default build opens none. The file runs in both builds: `cargo test
+//! --workspace` is the default one, `.ci/run` adds a run with
+//! `--features taskscope-tests/tracing`.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -12,6 +15,8 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
 /// A span as the recording subscriber saw it open.
+/// (The default build reads only `name`.)
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 #[derive(Clone, Debug)]
 struct SeenSpan {
     name: &'static str,
@@ -86,6 +91,7 @@ impl Subscriber for Recorder {
     }
 }
 
+#[cfg(feature = "tracing")]
 fn find<'a>(
     spans: &'a HashMap<u64, SeenSpan>,
     name: &str,
@@ -101,11 +107,17 @@ fn find<'a>(
         .unwrap_or_else(|| panic!("no {name} span with {field} = {value} in {spans:#?}"))
 }
 
-#[test]
-fn scopes_and_tasks_have_nested_spans_with_name_and_location() {
+/// The lines, in this file, where `server_spans` builds its scope and
+/// spawns its task.
+#[cfg(feature = "tracing")]
+const SCOPE_LINE: u32 = line!() + 14;
+#[cfg(feature = "tracing")]
+const TASK_LINE: u32 = line!() + 16;
+
+/// Runs a server scope whose one task builds a nested scope, under a
+/// recording subscriber, and returns the spans it saw.
+fn server_spans() -> HashMap<u64, SeenSpan> {
     let dispatch = tracing::Dispatch::new(Recorder::default());
-    let scope_line = line!() + 8;
-    let task_line = line!() + 11;
     tracing::dispatcher::with_default(&dispatch, || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -125,11 +137,32 @@ fn scopes_and_tasks_have_nested_spans_with_name_and_location() {
                 server.join().await.expect("nothing failed");
             });
     });
-
     let recorder = dispatch
         .downcast_ref::<Recorder>()
         .expect("the dispatch wraps the recorder");
-    let spans = recorder.spans.lock().expect("not poisoned");
+    let spans = recorder.spans.lock().expect("not poisoned").clone();
+    spans
+}
+
+#[cfg(not(feature = "tracing"))]
+#[test]
+fn the_default_build_opens_no_spans() {
+    let spans = server_spans();
+    let ours: Vec<_> = spans
+        .values()
+        .filter(|span| span.name.starts_with("taskscope."))
+        .collect();
+    assert!(
+        ours.is_empty(),
+        "without `tracing`, taskscope opens no span: {ours:#?}"
+    );
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn scopes_and_tasks_have_nested_spans_with_name_and_location() {
+    let spans = server_spans();
+    let (scope_line, task_line) = (SCOPE_LINE, TASK_LINE);
     let (server_id, server) = find(&spans, "taskscope.scope", "scope.name", "server");
     let location = server
         .fields

@@ -50,12 +50,17 @@ impl CancelSignal {
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
+        // Acquire pairs with the swap in `cancel`: whoever sees the flag
+        // also sees what the canceller wrote before it (a deadline's mark).
         self.cancelled.load(Ordering::Acquire)
     }
 
     /// Cancels this signal and every nested one; returns whether this call
     /// was the one that did it.
     pub(crate) fn cancel(&self) -> bool {
+        // AcqRel: Release publishes the canceller's earlier writes to every
+        // `is_cancelled` reader; Acquire makes a second canceller, which
+        // returns at once, see the first one's.
         if self.cancelled.swap(true, Ordering::AcqRel) {
             return false;
         }
@@ -128,5 +133,33 @@ mod tests {
             .await
             .expect("waiter woke")
             .expect("waiter did not panic");
+    }
+}
+
+#[cfg(all(test, taskscope_loom))]
+mod loom_model {
+    //! Every interleaving of a nested signal's creation with its parent's
+    //! cancellation, explored by loom (see `crate::sync`): the flag's
+    //! orderings and the lock around the nested links are modelled.
+    use super::*;
+    use loom::thread;
+
+    #[test]
+    fn a_signal_nested_while_its_parent_is_cancelled_ends_up_cancelled() {
+        loom::model(|| {
+            let parent = CancelSignal::root();
+            let canceller = {
+                let parent = parent.clone();
+                thread::spawn(move || {
+                    parent.cancel();
+                })
+            };
+            let child = CancelSignal::nested_in(&parent);
+            canceller.join().expect("the canceller does not panic");
+            assert!(
+                child.is_cancelled(),
+                "the link was missed and the flag was not seen"
+            );
+        });
     }
 }

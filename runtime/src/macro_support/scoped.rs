@@ -91,6 +91,7 @@ where
 /// calls `(&Route::of(&body)).__taskscope_route()` with [`ViaResult`] and
 /// [`ViaValue`] in scope). `fn() -> R` keeps the marker `Send` and `Sync`
 /// whatever `R` is.
+#[derive(Debug)]
 pub struct Route<R>(PhantomData<fn() -> R>);
 
 impl<R> Route<R> {
@@ -127,6 +128,7 @@ impl<R> ViaValue for &Route<R> {}
 
 /// Runs a body whose output is a `Result<T, E>`, turning the children's
 /// failures into an `E` with the conversion it carries.
+#[derive(Debug)]
 pub struct ResultRunner<E> {
     convert: fn(ScopeError) -> E,
 }

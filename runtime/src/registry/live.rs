@@ -69,6 +69,8 @@ impl ScopeOrigin {
             .ok()
             .map(|handle| handle.id());
         ScopeOrigin {
+            // Relaxed: the counter only has to hand out distinct ids; it
+            // orders nothing else.
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             location,
             clock: ScopeClock::start(runtime),

@@ -293,6 +293,8 @@ impl ScopeShared {
     }
 
     pub(super) fn deadline_reached(&self) {
+        // Release, before the cancel: whoever is woken by the cancellation
+        // and reads the mark with Acquire sees it set.
         self.deadline_passed.store(true, Ordering::Release);
         self.signal.cancel();
     }
@@ -314,12 +316,14 @@ impl ScopeShared {
         if let Some(payload) = first_panic {
             std::panic::resume_unwind(payload);
         }
+        // Acquire pairs with `deadline_reached`'s store.
         let elapsed = self.deadline_passed.load(Ordering::Acquire);
         ScopeError::new(self.config.name.clone(), failures, elapsed)
     }
 
     /// The scope's result once it has settled.
     pub(super) fn outcome(&self) -> Result<(), ScopeError> {
+        // Acquire pairs with `deadline_reached`'s store.
         if !self.deadline_passed.load(Ordering::Acquire) && lock(&self.failures).is_empty() {
             return Ok(());
         }

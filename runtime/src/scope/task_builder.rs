@@ -1,5 +1,6 @@
 //! `TaskBuilder`: one child with options (a name, background).
 
+use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
@@ -43,6 +44,15 @@ enum Spawner<'scope> {
     Member(&'scope Arc<Share>),
     /// A `ScopeHandle`, which holds none.
     Handle,
+}
+
+impl fmt::Debug for TaskBuilder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskBuilder")
+            .field("name", &self.name)
+            .field("background", &(self.phase == Phase::Background))
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'scope> TaskBuilder<'scope> {
