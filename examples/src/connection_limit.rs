@@ -9,8 +9,8 @@
 //! child count, so there is nothing to drift.
 
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use taskscope::TaskScope;
 use tokio::sync::Semaphore;

@@ -12,8 +12,8 @@ pub const TITLE: &str = "A pool that starts its cleanup loop in its constructor"
 /// What `before` and `after` count.
 pub const COUNTS: &str = crate::TASKS_LEFT;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use taskscope::{ScopeError, TaskScope};

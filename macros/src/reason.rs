@@ -25,13 +25,13 @@ pub(crate) fn check(attr: &Attribute, hatch: &Hatch) -> syn::Result<()> {
             return Err(syn::Error::new_spanned(
                 attr,
                 format!("`#[{name}]` needs a reason: `{form}`"),
-            ))
+            ));
         }
         Meta::NameValue(_) => {
             return Err(syn::Error::new_spanned(
                 attr,
                 format!("write the reason as `{form}`"),
-            ))
+            ));
         }
     };
     let mut reason: Option<LitStr> = None;

@@ -28,8 +28,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use taskscope::{cancellable_loop, TaskScope};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use taskscope::{TaskScope, cancellable_loop};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

@@ -26,12 +26,12 @@
 use std::time::Duration;
 
 use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 
 mod rows;
 
-use rows::{drive, Flavor};
+use rows::{Flavor, drive};
 
 /// Children per iteration in the spawn+join group.
 const SPAWN_COUNTS: [usize; 2] = [1_000, 100_000];

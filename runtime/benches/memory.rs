@@ -242,7 +242,9 @@ fn main() {
         SMOKE
     };
     let filters = filters(&args);
-    println!("memory per parked child, {n} children per variant, current-thread runtime, one process per variant");
+    println!(
+        "memory per parked child, {n} children per variant, current-thread runtime, one process per variant"
+    );
     let notify = tokio::sync::Notify::new();
     println!(
         "size_of_val: taskscope::cancelled() {} B, parked::<0>() {} B, tokio Notified {} B",

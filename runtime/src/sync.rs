@@ -9,13 +9,13 @@
 
 #[cfg(taskscope_loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicBool, AtomicU8, Ordering},
     Mutex,
+    atomic::{AtomicBool, AtomicU8, Ordering},
 };
 #[cfg(not(taskscope_loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicU8, Ordering},
     Mutex,
+    atomic::{AtomicBool, AtomicU8, Ordering},
 };
 
 /// A mutex whose poisoning carries no information: nothing the runtime

@@ -3,8 +3,8 @@
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use taskscope::leak::LeakCheck;
 use taskscope::TaskScope;
+use taskscope::leak::LeakCheck;
 
 const SETTLE: Duration = Duration::from_millis(50);
 
@@ -96,15 +96,19 @@ fn parallel_tests_each_report_only_their_own_leaks() {
     let first = first.join().expect("the first test ran");
     let second = second.join().expect("the second test ran");
     assert_eq!(first.leaked().len(), 1, "{first}");
-    assert!(first
-        .leaked()
-        .iter()
-        .all(|task| task.scope_path() == "first"));
+    assert!(
+        first
+            .leaked()
+            .iter()
+            .all(|task| task.scope_path() == "first")
+    );
     assert_eq!(second.leaked().len(), 2, "{second}");
-    assert!(second
-        .leaked()
-        .iter()
-        .all(|task| task.scope_path() == "second"));
+    assert!(
+        second
+            .leaked()
+            .iter()
+            .all(|task| task.scope_path() == "second")
+    );
     assert_eq!(first.untracked() + second.untracked(), 0);
 }
 

@@ -20,11 +20,11 @@ mod select;
 pub(crate) mod walk;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 use syn::Attribute;
 
 use crate::diagnostics::Errors;
-use crate::scoped::item::{is_scoped_attr, Body, ScopedFn};
+use crate::scoped::item::{Body, ScopedFn, is_scoped_attr};
 use args::{LoopArgs, Position};
 use walk::Options;
 

@@ -6,10 +6,10 @@
 //! unknown), the good ones are kept, and the caller expands with them.
 
 use proc_macro2::{Ident, TokenStream};
+use syn::Ident as IdentToken;
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::Ident as IdentToken;
 use syn::{Expr, Lit, LitInt, LitStr, Path, Token, UnOp};
 
 use crate::arguments::{edit_distance, equals, parse_arguments, parse_crate_path, set_once};
@@ -120,7 +120,9 @@ fn parse_name(input: ParseStream<'_>) -> syn::Result<Ident> {
         let keyword = Ident::parse_any(input)?;
         return Err(syn::Error::new(
             keyword.span(),
-            format!("`{keyword}` is a keyword: `name` binds the scope to a variable, e.g. `name = scope`"),
+            format!(
+                "`{keyword}` is a keyword: `name` binds the scope to a variable, e.g. `name = scope`"
+            ),
         ));
     }
     let value: Expr = input.parse()?;

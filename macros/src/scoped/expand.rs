@@ -28,7 +28,7 @@
 //! `async` keyword; the user's tokens keep theirs.
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
 use syn::{LitStr, Path, ReturnType, Type};

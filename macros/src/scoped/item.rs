@@ -3,7 +3,7 @@
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
-use syn::{braced, Attribute, Block, Signature, Token, Visibility};
+use syn::{Attribute, Block, Signature, Token, Visibility, braced};
 
 /// An fn item as any of the positions it can stand in: outer attributes,
 /// visibility, `default`, signature, and a body or `;`.

@@ -126,7 +126,11 @@ pub(crate) fn classify_names(leading_colon: bool, names: &[String]) -> Option<Cl
         ["thread", "spawn"] if !leading_colon => Some(Forbidden::ThreadSpawn),
         ["std" | "core", "mem", "forget"] => Some(Forbidden::MemForget),
         ["mem", "forget"] if !leading_colon => Some(Forbidden::MemForget),
-        [.., "Handle" | "Runtime", method @ ("spawn" | "spawn_blocking")] => {
+        [
+            ..,
+            "Handle" | "Runtime",
+            method @ ("spawn" | "spawn_blocking"),
+        ] => {
             let owner = names.iter().rev().nth(1).copied().unwrap_or("Handle");
             Some(Forbidden::RuntimeSpawn(format!("{owner}::{method}")))
         }

@@ -176,7 +176,7 @@ impl Args {
                     format!(
                         "unknown `#[taskscope::test]` argument `{key}`: the arguments are {KEYS}"
                     ),
-                ))
+                ));
             }
         };
         if taken {
@@ -219,7 +219,7 @@ impl Args {
                         return Err(syn::Error::new(
                             literal.span(),
                             "`worker_threads` must be at least 1",
-                        ))
+                        ));
                     }
                     Ok(_) => {}
                     Err(_) => return Err(wrong()),
@@ -298,7 +298,9 @@ fn check_suffix(literal: &LitInt, key: &str, expected: &str) -> syn::Result<()> 
         "ms" if key == "settle_ms" => format!(
             "`settle_ms` is a number of milliseconds, written without a unit: `settle_ms = {digits}`"
         ),
-        suffix => format!("`{key}` takes a plain integer: remove the suffix `{suffix}`, as in `{key} = {digits}`"),
+        suffix => format!(
+            "`{key}` takes a plain integer: remove the suffix `{suffix}`, as in `{key} = {digits}`"
+        ),
     };
     Err(syn::Error::new(literal.span(), message))
 }

@@ -16,7 +16,7 @@ mod args;
 mod tests;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{AttrStyle, Attribute, ItemFn, LitInt, ReturnType, Type};
 

@@ -151,9 +151,11 @@ fn every_bad_argument_is_reported_and_the_good_ones_kept() {
     assert!(errors[4].contains("unknown `#[taskscope::test]` argument `nope`"));
     assert!(errors[5].contains("`crate` takes the path of the taskscope crate"));
     // The second `settle_ms` was the first good one: it is used.
-    assert!(output
-        .to_string()
-        .contains(":: core :: time :: Duration :: from_millis (5)"));
+    assert!(
+        output
+            .to_string()
+            .contains(":: core :: time :: Duration :: from_millis (5)")
+    );
 }
 
 #[test]

@@ -9,12 +9,12 @@
 //! every `cargo test`. Without a registry it prints a note and checks
 //! nothing.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 use syn::visit::Visit;
 
 /// With a registry present, at least this many async fns must be found (the

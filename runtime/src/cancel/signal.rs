@@ -10,7 +10,7 @@ use std::sync::{Arc, Weak};
 
 use tokio::sync::Notify;
 
-use crate::sync::{lock, AtomicBool, Mutex, Ordering};
+use crate::sync::{AtomicBool, Mutex, Ordering, lock};
 
 #[derive(Debug)]
 pub(crate) struct CancelSignal {

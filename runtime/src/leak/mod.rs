@@ -13,5 +13,5 @@
 mod check;
 mod report;
 
-pub use check::{assert_no_leaks, LeakCheck, DEFAULT_SETTLE_TIME};
+pub use check::{DEFAULT_SETTLE_TIME, LeakCheck, assert_no_leaks};
 pub use report::{LeakReport, LeakedTask};

@@ -178,7 +178,10 @@ impl ValueRunner {
     where
         F: Future<Output = R>,
     {
-        match scope.run(async move { Ok::<R, ScopeError>(body.await) }).await {
+        match scope
+            .run(async move { Ok::<R, ScopeError>(body.await) })
+            .await
+        {
             Ok(value) => value,
             Err(error) => panic!(
                 "{error} (a #[scoped] fn that does not return a `Result` panics with its children's failures)"

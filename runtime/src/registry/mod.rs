@@ -19,6 +19,6 @@ mod live;
 mod snapshot;
 pub(crate) mod tree;
 
-pub(crate) use live::{register, Listed, ScopeOrigin};
+pub(crate) use live::{Listed, ScopeOrigin, register};
 pub use snapshot::{ScopeSnapshot, TaskSnapshot};
 pub use tree::TaskTree;

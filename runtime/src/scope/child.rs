@@ -3,10 +3,10 @@
 //! it (`ChildTask`), which keeps the scope's books around each poll.
 
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 

@@ -55,10 +55,10 @@ impl ChildList {
 #[cfg(all(test, not(taskscope_loom)))]
 mod tests {
     use super::*;
+    use crate::TaskScope;
     use crate::clock::Now;
     use crate::registry::Listed;
     use crate::sync::lock;
-    use crate::TaskScope;
 
     fn listed(scope: &TaskScope) -> usize {
         lock(&scope.shared.children).entries.len()

@@ -55,6 +55,6 @@ pub(crate) mod task_builder;
 pub(crate) mod task_handle;
 pub(crate) mod task_scope;
 
-pub use builder::{ScopeBuilder, DEFAULT_GRACE_PERIOD};
+pub use builder::{DEFAULT_GRACE_PERIOD, ScopeBuilder};
 pub use counts::ChildCounts;
 pub use limit::Reservation;

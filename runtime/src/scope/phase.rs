@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll, Waker};
 
 use super::shared::ScopeShared;
-use crate::sync::{lock, AtomicU8, Mutex, Ordering};
+use crate::sync::{AtomicU8, Mutex, Ordering, lock};
 
 /// The phase a child belongs to: foreground children keep the scope open;
 /// background children are cancelled once everything else is done.
@@ -270,8 +270,8 @@ impl Phases {
 
 #[cfg(all(test, not(taskscope_loom)))]
 mod tests {
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     use crate::{SpawnError, TaskScope};
 

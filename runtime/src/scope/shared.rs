@@ -3,7 +3,7 @@
 //! waits for them (`settle`) and reports the outcome.
 
 use std::any::Any;
-use std::future::{poll_fn, Future};
+use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::{Arc, Weak};
 use std::task::Poll;
@@ -13,6 +13,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
+use super::ChildCounts;
 use super::builder::FailurePolicy;
 use super::child::{ChildGuard, ChildInfo, ChildTask, Started};
 use super::children::{ChildEntry, ChildList};
@@ -21,13 +22,12 @@ use super::limit::{take_slot, throttled};
 use super::output::{ChildError, TaskOutput};
 use super::phase::{OwnerShares, Phase, Phases, Share};
 use super::task_handle::TaskHandle;
-use super::ChildCounts;
+use crate::ScopeError;
 use crate::cancel::CancelSignal;
 use crate::clock::Now;
 use crate::launch::{self, ScopeSpan, Spawning};
 use crate::registry::{Listed, ScopeOrigin, ScopeSnapshot, TaskSnapshot};
-use crate::sync::{lock, AtomicBool, Mutex, Ordering};
-use crate::ScopeError;
+use crate::sync::{AtomicBool, Mutex, Ordering, lock};
 
 /// A failure as the scope records it: a child's error, or its panic, which
 /// `join` resumes in the parent instead of returning it.
@@ -251,40 +251,42 @@ impl ScopeShared {
         let mut aborted = false;
         drop(shares.foreground.take());
         let mut waiting_for = Phase::Foreground;
-        poll_fn(|cx| loop {
-            if let Some(sleep) = deadline.as_mut().as_pin_mut() {
-                if sleep.poll(cx).is_ready() {
-                    deadline.set(None);
-                    self.deadline_reached();
-                }
-            }
-            if self.phases.poll_ended(cx, waiting_for).is_pending() {
-                // Only a scope that has to wait listens for its cancellation
-                // (a registration with the signal's `Notify`, and a timer).
-                if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
-                    cancel_seen = true;
-                    grace.set(Some(tokio::time::sleep(self.config.grace)));
-                }
-                if let Some(sleep) = grace.as_mut().as_pin_mut() {
-                    if !aborted && sleep.poll(cx).is_ready() {
-                        aborted = true;
-                        self.abort_all();
+        poll_fn(|cx| {
+            loop {
+                if let Some(sleep) = deadline.as_mut().as_pin_mut() {
+                    if sleep.poll(cx).is_ready() {
+                        deadline.set(None);
+                        self.deadline_reached();
                     }
                 }
-                return Poll::Pending;
-            }
-            match waiting_for {
-                Phase::Foreground => {
-                    waiting_for = Phase::Background;
-                    if self.phases.shares_held().1 > 1 {
-                        // Only background children (beside the owner's
-                        // share) are left: their work is done when
-                        // everything else is.
-                        self.signal.cancel();
+                if self.phases.poll_ended(cx, waiting_for).is_pending() {
+                    // Only a scope that has to wait listens for its cancellation
+                    // (a registration with the signal's `Notify`, and a timer).
+                    if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
+                        cancel_seen = true;
+                        grace.set(Some(tokio::time::sleep(self.config.grace)));
                     }
-                    drop(shares.background.take());
+                    if let Some(sleep) = grace.as_mut().as_pin_mut() {
+                        if !aborted && sleep.poll(cx).is_ready() {
+                            aborted = true;
+                            self.abort_all();
+                        }
+                    }
+                    return Poll::Pending;
                 }
-                Phase::Background => return Poll::Ready(()),
+                match waiting_for {
+                    Phase::Foreground => {
+                        waiting_for = Phase::Background;
+                        if self.phases.shares_held().1 > 1 {
+                            // Only background children (beside the owner's
+                            // share) are left: their work is done when
+                            // everything else is.
+                            self.signal.cancel();
+                        }
+                        drop(shares.background.take());
+                    }
+                    Phase::Background => return Poll::Ready(()),
+                }
             }
         })
         .await;

@@ -4,18 +4,18 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::{Arc, Weak};
 
+use super::ChildCounts;
 use super::builder::ScopeBuilder;
 use super::child::ChildInfo;
 use super::handle::ScopeHandle;
-use super::limit::{take_slot, Reservation};
+use super::limit::{Reservation, take_slot};
 use super::output::TaskOutput;
 use super::phase::{OwnerShares, Phase, Phases};
 use super::shared::ScopeShared;
 use super::task_builder::TaskBuilder;
 use super::task_handle::TaskHandle;
-use super::ChildCounts;
-use crate::cancel::Cancellation;
 use crate::ScopeError;
+use crate::cancel::Cancellation;
 
 /// Owns a set of child tasks: none outlives it.
 ///

@@ -9,7 +9,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Attribute, Expr, Ident, Label, Lifetime, Token};
 
 use super::marks::Marks;
-use super::{reparse, Exit, Mode, Nest, Walker, FN_TOKEN, NO_ARM};
+use super::{Exit, FN_TOKEN, Mode, NO_ARM, Nest, Walker, reparse};
 use crate::cancellable_loop::args::LoopArgs;
 use crate::cancellable_loop::scan;
 

@@ -2,13 +2,13 @@
 //! `select!` (every branch guarded) and `join!` (joined in a guarded block).
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote_spanned, ToTokens};
+use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Macro, Token};
 
-use super::{reparse, Exit, Mode, Walker};
+use super::{Exit, Mode, Walker, reparse};
 use crate::cancellable_loop::select::{self, Branch, Select};
 
 impl Walker {
