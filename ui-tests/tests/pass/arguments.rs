@@ -69,7 +69,7 @@ async fn everything() -> Result<(), taskscope::ScopeError> {
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         assert!(!named().await);

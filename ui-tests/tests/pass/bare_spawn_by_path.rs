@@ -17,7 +17,7 @@ async fn own_helper(scope: &TaskScope) -> u32 {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() {
+pub(crate) async fn main() {
     let scope = TaskScope::new();
     assert_eq!(own_helper(&scope).await, 43);
     scope.join().await.expect("nothing failed");

@@ -253,7 +253,7 @@ impl Source for Summer {
     }
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let (tx, _keep) = mpsc::channel(8);

@@ -16,7 +16,7 @@ async fn escape_hatch() -> u8 {
     thread.join().unwrap() + task.await.unwrap()
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     assert_eq!(runtime.block_on(escape_hatch()), 3);
 }

@@ -3,6 +3,9 @@
 //! clauses and lifetimes, methods with every receiver, `unsafe`, raw names,
 //! inner attributes, and `-> !`.
 
+// An `unsafe fn` is one of the forms; its two blocks say why they are sound.
+#![allow(unsafe_code)]
+
 use std::error::Error;
 use std::fmt::Display;
 use std::time::Duration;
@@ -179,7 +182,7 @@ impl<T: Clone + Send + Sync + 'static> Service<T> {
     }
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         unit().await;

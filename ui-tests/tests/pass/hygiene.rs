@@ -68,7 +68,7 @@ mod no_prelude {
     }
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = ::tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         assert_eq!(shadowing(1, 1).await.unwrap(), 4);

@@ -34,7 +34,7 @@ impl Handler {
 }
 
 #[tokio::main]
-async fn main() {
+pub(crate) async fn main() {
     assert_eq!(scoped_outside(vec![1, 2]).await.unwrap(), 3);
     assert_eq!(scoped_inside(1).await, 2);
     assert_eq!(Handler.handle(4).await, 4);

@@ -124,7 +124,7 @@ async fn nested_items_are_left_alone() -> u8 {
     from_fn.await.unwrap() + from_method.await.unwrap() - 8 + from_macro.await.unwrap() - 9
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         assert_eq!(every_path().await, 10);

@@ -1,6 +1,6 @@
-// Every form of `#[taskscope::test]` expands without an error. (A compile
-// pass builds a binary, where `#[test]` fns are left out; what the tests do
-// when they run is tested in `tests/tests/leak_test_macro.rs`.)
+// Every form of `#[taskscope::test]` expands without an error, and each
+// test runs here (what the leak check does is tested in
+// `tests/tests/leak_test_macro.rs`).
 
 #[taskscope::test]
 async fn default_flavor() {}
@@ -41,18 +41,14 @@ async fn should_panic_is_kept() {
 }
 
 mod renamed {
-    // Used only by the `#[test]` fns, which a compile pass leaves out.
-    #[allow(unused_imports)]
     pub use taskscope as scoped_runtime;
 }
 
-#[taskscope::test(crate = crate::renamed::scoped_runtime)]
+#[taskscope::test(crate = crate::test_attr_forms::renamed::scoped_runtime)]
 async fn crate_as_a_path() {}
 
-#[taskscope::test(crate = "crate::renamed::scoped_runtime")]
+#[taskscope::test(crate = "crate::test_attr_forms::renamed::scoped_runtime")]
 async fn crate_as_a_string() {}
 
 #[taskscope::test]
 pub async fn public() {}
-
-fn main() {}

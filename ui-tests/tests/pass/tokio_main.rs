@@ -5,7 +5,7 @@ use taskscope::scoped;
 
 #[scoped(timeout = std::time::Duration::from_secs(5))]
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let child = tokio::spawn(async { 1u8 });
     assert_eq!(child.await?, 1);
     tokio::spawn(async {});

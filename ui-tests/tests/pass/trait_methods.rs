@@ -52,7 +52,7 @@ fn require_send<F: Future + Send>(future: F) -> F {
     future
 }
 
-fn main() {
+pub(crate) fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let client = Client { offset: 10 };
