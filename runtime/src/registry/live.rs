@@ -1,6 +1,7 @@
 //! The list of live scopes: every scope registers once, weakly, when it is
 //! created, and a dump walks the list. Nothing here is on a child's path.
 
+use std::num::NonZeroU64;
 use std::panic::Location;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -55,8 +56,10 @@ pub(crate) struct ScopeOrigin {
     pub(crate) id: u64,
     pub(crate) location: &'static Location<'static>,
     pub(crate) clock: ScopeClock,
-    /// The id of the scope it is nested in.
-    pub(crate) parent: Option<u64>,
+    /// The id of the scope it is nested in (ids start at 1; `NonZeroU64`
+    /// keeps the field at 8 bytes, which keeps a scope's allocation in the
+    /// size class it had before the registry stopped holding the parent).
+    pub(crate) parent: Option<NonZeroU64>,
     pub(crate) runtime: Option<tokio::runtime::Id>,
     pub(crate) created_in_task: Option<tokio::task::Id>,
 }
@@ -74,7 +77,7 @@ impl ScopeOrigin {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             location,
             clock: ScopeClock::start(runtime),
-            parent,
+            parent: parent.and_then(NonZeroU64::new),
             runtime,
             created_in_task: tokio::task::try_id(),
         }

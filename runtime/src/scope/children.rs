@@ -41,6 +41,7 @@ impl ChildList {
     }
 
     /// Adds a child to a scope with `alive` children (counting it).
+    #[inline]
     pub(super) fn push(&mut self, entry: ChildEntry, alive: impl FnOnce() -> usize) {
         if self.entries.len() >= self.sweep_at {
             if alive() * 2 <= self.entries.len() {

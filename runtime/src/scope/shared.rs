@@ -4,6 +4,7 @@
 
 use std::any::Any;
 use std::future::{Future, poll_fn};
+use std::num::NonZeroU64;
 use std::pin::pin;
 use std::sync::{Arc, Weak};
 use std::task::Poll;
@@ -396,7 +397,7 @@ impl Listed for ScopeShared {
             runtime: origin.runtime,
             tasks,
             scopes: Vec::new(),
-            parent: origin.parent,
+            parent: origin.parent.map(NonZeroU64::get),
             created_in_task: origin.created_in_task,
         })
     }
