@@ -102,7 +102,7 @@ fn tokens_await(tokens: TokenStream) -> bool {
 /// Whether the loop races a cancellation by hand: a `select!` branch whose
 /// future mentions `cancelled` (`taskscope::cancelled()`,
 /// `token.cancelled()`, `run_until_cancelled(..)`), or an `.await` of
-/// `….guard(..)` (a `taskscope::Cancellation`) or of something that
+/// `….guard(..)` (a `taskscope::cancel::Cancellation`) or of something that
 /// mentions `cancelled` (`token.run_until_cancelled(fut).await`).
 pub(crate) fn has_cancellation_arm(expr: &Expr) -> bool {
     let mut scan = Arms { found: false };

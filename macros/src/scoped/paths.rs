@@ -67,7 +67,7 @@ impl Forbidden {
             Forbidden::TaskBuilder => format!(
                 "`tokio::task::Builder::spawn` starts a tokio task detached from this `#[scoped]` \
                  fn: use `tokio::spawn` (redirected into the fn's scope), or a named child \
-                 `taskscope::current()` `.task().name(..).spawn(..)`; {DETACH_HINT}"
+                 `taskscope::current()` `.task_builder().name(..).spawn(..)`; {DETACH_HINT}"
             ),
             Forbidden::RuntimeSpawn(method) => format!(
                 "`{method}` on a tokio `Runtime` or `Handle` starts a task detached from this \

@@ -303,6 +303,7 @@ fn snapshot_enforcement_errors() {
             std::thread::spawn(|| {});
             thread::spawn(|| {});
             std::thread::Builder::new().name("x".into()).spawn(|| {}).unwrap();
+            tokio::task::Builder::new().name("y").spawn(async {}).unwrap();
             tokio::runtime::Handle::current().spawn(async {});
             rt.spawn_blocking(|| {});
             tokio::runtime::Handle::spawn(&handle, async {});

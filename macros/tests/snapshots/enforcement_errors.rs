@@ -4,6 +4,7 @@
 //     std::thread::spawn(|| {});
 //     thread::spawn(|| {});
 //     std::thread::Builder::new().name("x".into()).spawn(|| {}).unwrap();
+//     tokio::task::Builder::new().name("y").spawn(async {}).unwrap();
 //     tokio::runtime::Handle::current().spawn(async {});
 //     rt.spawn_blocking(|| {});
 //     tokio::runtime::Handle::spawn(&handle, async {});
@@ -22,6 +23,7 @@ async fn detaches() {
         std::thread::spawn(|| {});
         thread::spawn(|| {});
         std::thread::Builder::new().name("x".into()).spawn(|| {}).unwrap();
+        tokio::task::Builder::new().name("y").spawn(async {}).unwrap();
         tokio::runtime::Handle::current().spawn(async {});
         rt.spawn_blocking(|| {});
         tokio::runtime::Handle::spawn(&handle, async {});
@@ -38,6 +40,9 @@ async fn detaches() {
 }
 ::core::compile_error! {
     "`thread::Builder::spawn` starts a thread that outlives this `#[scoped]` fn: use `Builder::spawn_scoped` inside `std::thread::scope`, or `tokio::task::spawn_blocking` (it joins with the fn's scope); to let it outlive the fn on purpose, put `#[detached(reason = \"...\")]` on the statement"
+}
+::core::compile_error! {
+    "`tokio::task::Builder::spawn` starts a tokio task detached from this `#[scoped]` fn: use `tokio::spawn` (redirected into the fn's scope), or a named child `taskscope::current()` `.task_builder().name(..).spawn(..)`; to let it outlive the fn on purpose, put `#[detached(reason = \"...\")]` on the statement"
 }
 ::core::compile_error! {
     "`spawn` on a tokio `Runtime` or `Handle` starts a task detached from this `#[scoped]` fn: use `tokio::spawn` or `tokio::task::spawn_blocking` (redirected into the fn's scope); to let it outlive the fn on purpose, put `#[detached(reason = \"...\")]` on the statement"

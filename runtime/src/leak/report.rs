@@ -115,7 +115,7 @@ impl LeakedTask {
     }
 }
 
-/// What a failed [`LeakCheck`] found: the taskscope tasks still alive (named,
+/// What a failed [`LeakCheck`](super::LeakCheck) found: the taskscope tasks still alive (named,
 /// with spawn location, scope path and age), and how many other tasks are.
 ///
 /// Displayed, it lists every leaked task on a line of its own.

@@ -64,7 +64,7 @@ pub(crate) fn with_current_share<R>(f: impl FnOnce(Option<&Arc<Share>>) -> R) ->
 }
 
 /// Spawns a child into the current scope: the scope of the child (or
-/// [`TaskScope::run`] body) that calls it.
+/// [`TaskScope::run`](crate::TaskScope::run) body) that calls it.
 ///
 /// Outside any scope this is [`SpawnError::NoScope`]: taskscope never falls
 /// back to a detached `tokio::spawn`.
@@ -99,7 +99,7 @@ where
 }
 
 /// Spawns a background child into the current scope (see
-/// [`TaskScope::spawn_background`]): it is cancelled once the scope's other
+/// [`TaskScope::spawn_background`](crate::TaskScope::spawn_background)): it is cancelled once the scope's other
 /// work is done. Outside any scope this is [`SpawnError::NoScope`].
 ///
 /// ```

@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! {
-//!     let __taskscope_cancel = ::taskscope::Cancellation::current(); // or ::from(token)
-//!     let __taskscope_on_cancel = ::taskscope::OnCancel::on_cancel;  // the return rule only
+//!     let __taskscope_cancel = ::taskscope::__private::Cancellation::current(); // or ::from(token)
+//!     let __taskscope_on_cancel = ::taskscope::__private::OnCancel::on_cancel;  // the return rule only
 //!     'label: loop {
 //!         .. match __taskscope_cancel.guard(EXPR).await {
 //!             Ok(value) => value,
