@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::LeakReport;
-use crate::dump;
+use crate::registry::tree::dump_on_runtime;
 
 /// How long a leak check waits, by default, for tasks to finish before it
 /// calls them leaked.
@@ -24,8 +24,11 @@ pub const DEFAULT_SETTLE_TIME: Duration = Duration::from_secs(1);
 /// through taskscope (those are named, with their spawn location), and none
 /// spawned any other way (those are counted).
 ///
-/// The runtime's task count lags behind tasks that just ended, and an aborted
-/// task ends at its next poll, so the check looks again with a growing pause
+/// The runtime's task count lags behind tasks that just ended (on the
+/// multi-thread runtime, tokio lets go of a task on its worker just after
+/// dropping the task's future, so a child whose end a scope's `join` has
+/// seen may still be counted for a moment), and an aborted task ends at its
+/// next poll, so the check looks again with a growing pause
 /// (1 ms, 2 ms, 4 ms, ... at most 100 ms) until the settle time is up, as
 /// goleak retries.
 ///
@@ -135,7 +138,7 @@ impl LeakCheck {
         let mut pause = Duration::from_millis(1);
         loop {
             let alive = runtime.metrics().num_alive_tasks();
-            let tree = dump().on_runtime(runtime.id());
+            let tree = dump_on_runtime(runtime.id());
             if alive == 0 && tree.has_no_tasks() {
                 return Ok(());
             }

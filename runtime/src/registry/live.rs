@@ -16,6 +16,9 @@ pub(crate) trait Listed: Send + Sync {
     /// The scope as a dump shows it, without its nested scopes; `None` once
     /// it has closed and its last child is gone.
     fn snapshot(&self, now: Now) -> Option<ScopeSnapshot>;
+
+    /// The tokio runtime the scope was created on.
+    fn runtime(&self) -> Option<tokio::runtime::Id>;
 }
 
 struct LiveScopes {

@@ -209,20 +209,6 @@ pub struct ScopeSnapshot {
 }
 
 impl ScopeSnapshot {
-    /// Places a nested scope under the child that created it, or directly
-    /// under this scope. Scopes are adopted largest id first, so each list
-    /// is reversed into creation order as it fills.
-    pub(super) fn adopt(&mut self, nested: ScopeSnapshot) {
-        let creator = nested
-            .created_in_task
-            .and_then(|task| self.tasks.iter_mut().find(|child| child.id == task));
-        let list = match creator {
-            Some(task) => &mut task.scopes,
-            None => &mut self.scopes,
-        };
-        list.insert(0, nested);
-    }
-
     /// The scope's name, if it was given one.
     ///
     /// ```

@@ -1,6 +1,7 @@
 //! The tree of live scopes and tasks: `dump()` assembles it from the live
 //! list, `TaskTree` walks it and prints it.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::clock::Now;
@@ -165,33 +166,76 @@ fn collect_tasks<'a>(
 /// ```
 pub fn dump() -> TaskTree {
     let now = Now::read();
-    let mut flat: Vec<ScopeSnapshot> = live_scopes()
-        .iter()
-        .filter_map(|scope| scope.snapshot(now))
-        .collect();
+    assemble(
+        live_scopes()
+            .iter()
+            .filter_map(|scope| scope.snapshot(now))
+            .collect(),
+    )
+}
+
+/// [`dump`], of the scopes created on `runtime` only (as
+/// [`TaskTree::on_runtime`] keeps them), without looking at any other: what
+/// the leak check of one test needs, whatever other tests run beside it.
+pub(crate) fn dump_on_runtime(runtime: tokio::runtime::Id) -> TaskTree {
+    let now = Now::read();
+    assemble(
+        live_scopes()
+            .iter()
+            .filter(|scope| scope.runtime() == Some(runtime))
+            .filter_map(|scope| scope.snapshot(now))
+            .collect(),
+    )
+}
+
+/// Puts every scope under its parent, in the list of the task that created
+/// it (or of the parent itself), in creation order, in time linear in the
+/// number of scopes and tasks (plus the sort). A scope whose parent is not
+/// among `flat` is a root.
+fn assemble(mut flat: Vec<ScopeSnapshot>) -> TaskTree {
     // A nested scope is created after its parent, so it has a larger id:
     // attaching the largest ids first moves every scope with its own nested
     // scopes already in place.
     flat.sort_by_key(|scope| scope.id);
-    let mut placed: Vec<Option<ScopeSnapshot>> = flat.into_iter().map(Some).collect();
-    for index in (0..placed.len()).rev() {
-        let Some(scope) = placed[index].take() else {
-            continue;
-        };
-        let parent = scope.parent.and_then(|parent| {
-            placed[..index]
-                .iter_mut()
-                .flatten()
-                .find(|candidate| candidate.id == parent)
-        });
-        match parent {
-            Some(parent) => parent.adopt(scope),
-            None => placed[index] = Some(scope),
+    let ids: Vec<u64> = flat.iter().map(|scope| scope.id).collect();
+    let mut task_at: HashMap<tokio::task::Id, (usize, usize)> = HashMap::new();
+    for (scope_index, scope) in flat.iter().enumerate() {
+        for (task_index, task) in scope.tasks.iter().enumerate() {
+            task_at.insert(task.id, (scope_index, task_index));
         }
     }
-    TaskTree {
-        roots: placed.into_iter().flatten().collect(),
+    let mut placed: Vec<Option<ScopeSnapshot>> = flat.into_iter().map(Some).collect();
+    let mut roots = Vec::new();
+    for index in (0..placed.len()).rev() {
+        let Some(mut scope) = placed[index].take() else {
+            continue;
+        };
+        // Its lists were filled largest id first.
+        scope.scopes.reverse();
+        for task in &mut scope.tasks {
+            task.scopes.reverse();
+        }
+        let parent_index = scope
+            .parent
+            .and_then(|parent| ids[..index].binary_search(&parent).ok());
+        let parent = parent_index.and_then(|parent_index| {
+            let creator = scope
+                .created_in_task
+                .and_then(|task| task_at.get(&task))
+                .filter(|(scope_index, _)| *scope_index == parent_index)
+                .map(|&(_, task_index)| task_index);
+            placed[parent_index]
+                .as_mut()
+                .map(|parent| (parent, creator))
+        });
+        match parent {
+            Some((parent, Some(task_index))) => parent.tasks[task_index].scopes.push(scope),
+            Some((parent, None)) => parent.scopes.push(scope),
+            None => roots.push(scope),
+        }
     }
+    roots.reverse();
+    TaskTree { roots }
 }
 
 /// The scopes among `scopes` (and nested in them) created on `runtime`.

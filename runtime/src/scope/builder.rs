@@ -95,6 +95,11 @@ impl ScopeBuilder {
     /// on every exit, panic and abort included. Use
     /// [`TaskScope::reserve`] to wait for a slot before spawning.
     ///
+    /// Background children ([`TaskScope::spawn_background`]) take no slot:
+    /// they end only once the foreground work is done, so a slot one of them
+    /// held could be the one that work waits for, and `join` would never
+    /// return.
+    ///
     /// ```
     /// use std::num::NonZeroUsize;
     ///

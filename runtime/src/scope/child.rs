@@ -6,7 +6,7 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
 
@@ -121,6 +121,14 @@ impl ChildGuard {
         with_current(&mut self.share, || catch_unwind(AssertUnwindSafe(f)))
     }
 
+    /// Whether the child's scope gave up waiting for its children (its
+    /// grace period ran out) and aborted them.
+    fn scope_gave_up_waiting(&self) -> bool {
+        self.share
+            .as_ref()
+            .is_some_and(|share| share.scope().gave_up_waiting())
+    }
+
     /// Turns the child's end into what its handle yields, reporting a failure
     /// to the scope. `None` is a child that never started.
     pub(crate) fn settle<O: TaskOutput>(
@@ -142,33 +150,129 @@ impl ChildGuard {
     }
 }
 
-pin_project! {
-    /// The future tokio runs for a child: the user's future (which yields
-    /// `None` if it never started) plus the child's guard.
-    pub(crate) struct ChildTask<F> {
-        #[pin]
-        future: F,
-        guard: ChildGuard,
-    }
+/// A child's future as its wrapper runs it: it yields `None` if the child
+/// never started (it waited for a slot of the scope's limit until the scope
+/// was cancelled), or the child's output.
+pub(crate) trait ChildFuture: Future<Output = Option<Self::Ended>> {
+    type Ended: TaskOutput;
 }
 
-impl<F> ChildTask<F> {
-    pub(crate) fn new(future: F, guard: ChildGuard) -> Self {
-        ChildTask { future, guard }
-    }
-}
-
-impl<F, O> Future for ChildTask<F>
+impl<F, O> ChildFuture for F
 where
     F: Future<Output = Option<O>>,
     O: TaskOutput,
 {
-    type Output = Result<O::Success, TaskError>;
+    type Ended = O;
+}
+
+/// Whether a child has been polled, and whether it is owed a first poll if
+/// it is aborted before one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FirstPoll {
+    /// Not polled yet. Aborted because its scope's grace period ran out, it
+    /// is polled once as it is dropped: every child accepted before then
+    /// runs up to its first `.await`, so a failure it meets there is
+    /// reported however long it waited in the run queue.
+    Owed,
+    /// Not polled yet, and admitted after the scope gave up on its
+    /// children: it is dropped unpolled.
+    NotOwed,
+    Done,
+}
+
+pin_project! {
+    /// The future tokio runs for a child: the user's future (`None` once it
+    /// has been dropped) plus the child's guard.
+    ///
+    /// The user's future is dropped here, not by tokio, so that a panic in
+    /// its `Drop` is the child's failure like any other: after it finished,
+    /// in `poll`; when it is aborted, in this type's `Drop`.
+    pub(crate) struct ChildTask<F>
+    where
+        F: ChildFuture,
+    {
+        #[pin]
+        future: Option<F>,
+        guard: ChildGuard,
+        first_poll: FirstPoll,
+    }
+
+    impl<F> PinnedDrop for ChildTask<F>
+    where
+        F: ChildFuture,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            let mut future = this.future;
+            if future.is_none() {
+                return; // it finished: its future went in `poll`
+            }
+            let first_poll_owed = *this.first_poll == FirstPoll::Owed
+                && this.guard.scope_gave_up_waiting();
+            let first = if first_poll_owed {
+                this.guard.run_in_scope(|| {
+                    let mut cx = Context::from_waker(Waker::noop());
+                    match future.as_mut().as_pin_mut() {
+                        Some(future) => future.poll(&mut cx),
+                        None => Poll::Ready(None),
+                    }
+                })
+            } else {
+                Ok(Poll::Pending)
+            };
+            let dropped = this.guard.run_in_scope(|| future.set(None));
+            let mut failed = false;
+            match first {
+                Ok(Poll::Ready(output)) => failed |= this.guard.settle(Ok(output)).is_err_and(|error| error == TaskError::Failed),
+                Ok(Poll::Pending) => {}
+                Err(panic) => failed |= this.guard.settle::<F::Ended>(Err(panic)).is_err(),
+            }
+            if let Err(panic) = dropped {
+                failed |= this.guard.settle::<F::Ended>(Err(panic)).is_err();
+            }
+            if failed && !std::thread::panicking() {
+                // tokio catches this, and the child's handle says `Failed`
+                // as the scope does; the failure itself is recorded above.
+                std::panic::resume_unwind(Box::new(FailedAsItWasAborted));
+            }
+        }
+    }
+}
+
+/// The panic a child's wrapper raises, once the child's own failure is
+/// recorded with its scope, when the child failed as it was aborted: tokio
+/// reports the task as panicked, so the child's handle says `Failed`.
+struct FailedAsItWasAborted;
+
+impl<F: ChildFuture> ChildTask<F> {
+    pub(crate) fn new(future: F, guard: ChildGuard, first_poll: FirstPoll) -> Self {
+        ChildTask {
+            future: Some(future),
+            guard,
+            first_poll,
+        }
+    }
+}
+
+impl<F: ChildFuture> Future for ChildTask<F> {
+    type Output = Result<<F::Ended as TaskOutput>::Success, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let future = this.future;
-        let polled = this.guard.run_in_scope(|| future.poll(cx));
+        *this.first_poll = FirstPoll::Done;
+        let mut future = this.future;
+        let polled = this.guard.run_in_scope(|| {
+            let polled = future
+                .as_mut()
+                .as_pin_mut()
+                .expect("tokio polls a finished task no more")
+                .poll(cx);
+            if polled.is_ready() {
+                // In here, so that a panic in its `Drop` is the child's.
+                future.set(None);
+            }
+            polled
+        });
         let ended = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => Ok(output),

@@ -235,7 +235,12 @@ impl ScopeError {
         self.failures.first()
     }
 
-    /// Whether the scope's deadline passed before its children finished.
+    /// Whether the scope's deadline cut its work off: it passed while a
+    /// foreground child (or the body of [`TaskScope::run`](crate::TaskScope::run))
+    /// was still running, and the scope was cancelled for it. A deadline
+    /// that passes after the work is done is not an error, even when `join`
+    /// comes later: as `tokio::time::timeout` does, the scope looks at the
+    /// work before the clock.
     ///
     /// ```
     /// use std::time::Duration;

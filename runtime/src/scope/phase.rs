@@ -10,6 +10,7 @@
 //! upgrades a weak reference, which fails once the phase has ended: the scope
 //! is then closed, and no spawn can slip in after `join` has returned.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll, Waker};
 
@@ -89,6 +90,61 @@ impl OwnerShares {
             own.as_ref()
                 .expect("the owner holds both shares until it joins"),
         )
+    }
+}
+
+thread_local! {
+    /// The enclosing shares this thread has yet to drop, while it is
+    /// dropping one already (see [`release`]).
+    static RELEASING: RefCell<Option<Vec<Arc<Share>>>> = const { RefCell::new(None) };
+}
+
+/// Drops an enclosing scope's share. That drop may end a phase of a scope
+/// that was itself dropped unjoined, which then lets go of *its* enclosing
+/// share, and so on up a chain of nested scopes. The drops run one after
+/// another in a loop on this thread instead of inside each other, so a
+/// chain of 100 000 dropped scopes needs no deeper stack than one.
+fn release(share: Arc<Share>) {
+    let mut share = Some(share);
+    let queued = RELEASING.try_with(|releasing| {
+        let mut releasing = releasing.borrow_mut();
+        match releasing.as_mut() {
+            // The loop below, further up this thread's stack, drops it.
+            Some(queue) => queue.extend(share.take()),
+            None => *releasing = Some(Vec::new()),
+        }
+    });
+    let Some(mut share) = share else {
+        return;
+    };
+    if queued.is_err() {
+        // The thread is exiting and its locals are gone: drop it here.
+        drop(share);
+        return;
+    }
+    /// Ends the loop on every exit: a panic in a drop (a failure a dropped
+    /// scope recorded, say) must not leave later releases queued for ever.
+    struct Done;
+    impl Drop for Done {
+        fn drop(&mut self) {
+            let queued = RELEASING
+                .try_with(|releasing| releasing.borrow_mut().take())
+                .ok()
+                .flatten();
+            drop(queued);
+        }
+    }
+    let _done = Done;
+    loop {
+        drop(share);
+        let next = RELEASING
+            .try_with(|releasing| releasing.borrow_mut().as_mut().and_then(Vec::pop))
+            .ok()
+            .flatten();
+        match next {
+            Some(queued) => share = queued,
+            None => return,
+        }
     }
 }
 
@@ -236,7 +292,9 @@ impl Phases {
     /// may end that scope's phase in turn.
     fn release_enclosing(&self) {
         let enclosing = lock(&self.enclosing).take();
-        drop(enclosing);
+        if let Some(share) = enclosing {
+            release(share);
+        }
     }
 
     /// Ready once the phase of `phase` has ended. The waker is stored before

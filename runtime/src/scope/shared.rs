@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use super::ChildCounts;
 use super::builder::FailurePolicy;
-use super::child::{ChildGuard, ChildInfo, ChildTask, Started};
+use super::child::{ChildGuard, ChildInfo, ChildTask, FirstPoll, Started};
 use super::children::{ChildEntry, ChildList};
 use super::error::{Failure, TaskInfo};
 use super::limit::{take_slot, throttled};
@@ -51,6 +51,8 @@ pub(crate) struct ScopeShared {
     pub(crate) phases: Phases,
     pub(crate) signal: Arc<CancelSignal>,
     deadline_passed: AtomicBool,
+    /// Set once the grace period ran out and the children were aborted.
+    gave_up_waiting: AtomicBool,
     pub(super) children: Mutex<ChildList>,
     failures: Mutex<Vec<(TaskInfo, Recorded)>>,
     pub(super) config: ScopeConfig,
@@ -72,6 +74,7 @@ impl ScopeShared {
             phases: Phases::new(),
             signal,
             deadline_passed: AtomicBool::new(false),
+            gave_up_waiting: AtomicBool::new(false),
             children: Mutex::new(ChildList::new()),
             failures: Mutex::new(Vec::new()),
             span: ScopeSpan::new(config.name.as_deref(), origin.location),
@@ -109,6 +112,34 @@ impl ScopeShared {
         });
     }
 
+    /// Whether the grace period ran out and the children were aborted.
+    pub(crate) fn gave_up_waiting(&self) -> bool {
+        // Acquire pairs with the store in `give_up_waiting`, made before the
+        // aborts this child's drop follows.
+        self.gave_up_waiting.load(Ordering::Acquire)
+    }
+
+    /// The grace period ran out: aborts every child. A child that has not
+    /// been polled yet is polled once as tokio drops it (see `FirstPoll`).
+    fn give_up_waiting(&self) {
+        // Release, before the aborts: an aborted child's drop reads it.
+        self.gave_up_waiting.store(true, Ordering::Release);
+        self.abort_all();
+    }
+
+    /// What a child spawned now is owed if it is aborted before its first
+    /// poll.
+    fn first_poll(&self) -> FirstPoll {
+        // Relaxed: a child spawned as the scope gives up may read `false`
+        // and be polled once as it is aborted; its own spawns then read
+        // `true`, so that chain ends there.
+        if self.gave_up_waiting.load(Ordering::Relaxed) {
+            FirstPoll::NotOwed
+        } else {
+            FirstPoll::Owed
+        }
+    }
+
     /// Aborts every child, and every child admitted from now on.
     pub(super) fn abort_all(&self) {
         let mut children = lock(&self.children);
@@ -141,10 +172,12 @@ impl ScopeShared {
         F::Output: TaskOutput,
         <F::Output as TaskOutput>::Success: Send,
     {
+        let held = Arc::downgrade(&share);
         let guard = ChildGuard::new(share, info.clone());
-        let join = match (&self.config.limit, permit) {
+        let first_poll = self.first_poll();
+        let join = match (self.limit_for(info.phase()), permit) {
             (None, _) => launch::spawn(
-                ChildTask::new(Started::new(future), guard),
+                ChildTask::new(Started::new(future), guard, first_poll),
                 &self.spawning(&info),
             ),
             (Some(_), Some(permit)) => launch::spawn(
@@ -155,6 +188,7 @@ impl ScopeShared {
                         Some(output)
                     },
                     guard,
+                    first_poll,
                 ),
                 &self.spawning(&info),
             ),
@@ -162,11 +196,12 @@ impl ScopeShared {
                 ChildTask::new(
                     throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
                     guard,
+                    first_poll,
                 ),
                 &self.spawning(&info),
             ),
         };
-        let handle = TaskHandle::new(join);
+        let handle = TaskHandle::new(join, held);
         self.track(handle.abort_handle(), info);
         handle
     }
@@ -181,21 +216,24 @@ impl ScopeShared {
         F: Future + 'static,
         F::Output: TaskOutput,
     {
+        let held = Arc::downgrade(&share);
         let guard = ChildGuard::new(share, info.clone());
-        let join = match &self.config.limit {
+        let first_poll = self.first_poll();
+        let join = match self.limit_for(info.phase()) {
             None => launch::spawn_local(
-                ChildTask::new(Started::new(future), guard),
+                ChildTask::new(Started::new(future), guard, first_poll),
                 &self.spawning(&info),
             ),
             Some(limit) => launch::spawn_local(
                 ChildTask::new(
                     throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
                     guard,
+                    first_poll,
                 ),
                 &self.spawning(&info),
             ),
         };
-        let handle = TaskHandle::new(join);
+        let handle = TaskHandle::new(join, held);
         self.track(handle.abort_handle(), info);
         handle
     }
@@ -212,8 +250,9 @@ impl ScopeShared {
         O::Success: Send,
     {
         let info = info.blocking();
+        let held = Arc::downgrade(&share);
         let mut guard = ChildGuard::new(share, info.clone());
-        let limit = self.config.limit.clone();
+        let limit = self.limit_for(info.phase()).cloned();
         let signal = Arc::clone(&self.signal);
         let join = launch::spawn_blocking(
             move || {
@@ -231,7 +270,7 @@ impl ScopeShared {
             },
             &self.spawning(&info),
         );
-        let handle = TaskHandle::new(join);
+        let handle = TaskHandle::new(join, held);
         self.track(handle.abort_handle(), info);
         handle
     }
@@ -254,13 +293,19 @@ impl ScopeShared {
         let mut waiting_for = Phase::Foreground;
         poll_fn(|cx| {
             loop {
-                if let Some(sleep) = deadline.as_mut().as_pin_mut() {
-                    if sleep.poll(cx).is_ready() {
-                        deadline.set(None);
-                        self.deadline_reached();
-                    }
-                }
                 if self.phases.poll_ended(cx, waiting_for).is_pending() {
+                    // The work is looked at before the clock (as
+                    // `tokio::time::timeout` does): a deadline that passed
+                    // after the foreground work was done cut nothing off,
+                    // and is not an error.
+                    if waiting_for == Phase::Foreground {
+                        if let Some(sleep) = deadline.as_mut().as_pin_mut() {
+                            if sleep.poll(cx).is_ready() {
+                                deadline.set(None);
+                                self.deadline_reached();
+                            }
+                        }
+                    }
                     // Only a scope that has to wait listens for its cancellation
                     // (a registration with the signal's `Notify`, and a timer).
                     if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
@@ -270,7 +315,7 @@ impl ScopeShared {
                     if let Some(sleep) = grace.as_mut().as_pin_mut() {
                         if !aborted && sleep.poll(cx).is_ready() {
                             aborted = true;
-                            self.abort_all();
+                            self.give_up_waiting();
                         }
                     }
                     return Poll::Pending;
@@ -361,9 +406,24 @@ impl ScopeShared {
     pub(crate) fn limit(&self) -> Option<&Arc<Semaphore>> {
         self.config.limit.as_ref()
     }
+
+    /// The limit a child of `phase` takes a slot of: background children
+    /// take none. They end only once the foreground work is done, so a slot
+    /// they held could be one a foreground child waits for, and `join`
+    /// would never return.
+    fn limit_for(&self, phase: Phase) -> Option<&Arc<Semaphore>> {
+        match phase {
+            Phase::Foreground => self.config.limit.as_ref(),
+            Phase::Background => None,
+        }
+    }
 }
 
 impl Listed for ScopeShared {
+    fn runtime(&self) -> Option<tokio::runtime::Id> {
+        self.origin.runtime
+    }
+
     fn snapshot(&self, now: Now) -> Option<ScopeSnapshot> {
         let cancelled = self.signal.is_cancelled();
         let tasks: Vec<TaskSnapshot> = lock(&self.children)

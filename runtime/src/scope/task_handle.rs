@@ -2,11 +2,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Weak;
 use std::task::{Context, Poll, ready};
 
 use tokio::task::{AbortHandle, JoinHandle};
 
 use super::error::TaskError;
+use super::phase::Share;
 
 /// A child's output, and its way to be aborted.
 ///
@@ -29,11 +31,14 @@ use super::error::TaskError;
 #[derive(Debug)]
 pub struct TaskHandle<T> {
     join: JoinHandle<Result<T, TaskError>>,
+    /// The share the child holds in its scope's phase: gone once the phase
+    /// has ended, which the scope's `join` waits for.
+    held: Weak<Share>,
 }
 
 impl<T> TaskHandle<T> {
-    pub(crate) fn new(join: JoinHandle<Result<T, TaskError>>) -> Self {
-        TaskHandle { join }
+    pub(crate) fn new(join: JoinHandle<Result<T, TaskError>>, held: Weak<Share>) -> Self {
+        TaskHandle { join, held }
     }
 
     /// Aborts this child. It stops at its next `.await`; its scope is not
@@ -55,7 +60,18 @@ impl<T> TaskHandle<T> {
         self.join.abort();
     }
 
-    /// Whether the child has finished (or was aborted).
+    /// Whether the child has finished (or was aborted): its future has been
+    /// dropped and will not run again. Once the scope's `join` has returned,
+    /// this is `true` for every child of the scope.
+    ///
+    /// tokio's own count, [`num_alive_tasks`], may still count such a child
+    /// for a moment after `join` returns, on the multi-thread runtime: tokio
+    /// marks a task complete and lets go of it on the worker that ran it,
+    /// just after dropping its future (which is what `join` waits for).
+    /// [`LeakCheck`](crate::leak::LeakCheck) looks again until that moment
+    /// has passed.
+    ///
+    /// [`num_alive_tasks`]: tokio::runtime::RuntimeMetrics::num_alive_tasks
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -72,7 +88,11 @@ impl<T> TaskHandle<T> {
     /// # }
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.join.is_finished()
+        // tokio marks a task complete a moment after it dropped the task's
+        // future, which let go of the child's share; once the phase of that
+        // share has ended (so after the scope's `join`), the child is done
+        // whatever tokio's flag says yet.
+        self.join.is_finished() || self.held.strong_count() == 0
     }
 
     /// The tokio task id of the child.

@@ -12,4 +12,5 @@ mod failures;
 mod handles;
 mod lifecycle;
 mod limits;
+mod promises;
 mod spawning;
