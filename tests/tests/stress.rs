@@ -12,7 +12,11 @@
 //! - children parked on `taskscope::cancelled()` that then ignore the
 //!   cancellation for a few yields;
 //! - background loops, and stubborn background children that only an abort
-//!   ends;
+//!   ends, in scopes with a limit too (background children take no slot);
+//! - children whose future panics when it is dropped: after returning, or,
+//!   stubborn, when the short grace of their scope runs out and they are
+//!   aborted;
+//! - chains of 20-300 nested scopes with a child parked at the bottom;
 //! - children that spawn siblings through `taskscope::spawn` or a
 //!   `ScopeHandle`;
 //! - children that run a nested scope (at most three levels deep) and
@@ -40,20 +44,30 @@
 //! The generator builds only trees whose outcome does not depend on
 //! scheduling:
 //!
-//! - A failing child fails on its first poll, before any await. Each scope
+//! - A failing child fails on its first poll, before any await (or panics
+//!   as its future is dropped). Each scope
 //!   allows no failures, only errors, or errors and panics, and never more
 //!   than the scope above it allows.
 //! - Grace periods are the default (1 s, far longer than any child needs)
-//!   except in "short grace" scopes. Those scopes have no failing children
-//!   and no nested scopes, so the aborts there change no outcome.
+//!   except in "short grace" scopes. Those scopes have no nested scopes, and
+//!   no failing children but a stubborn one that panics as it is aborted,
+//!   so the aborts there change no other outcome.
 //! - A scope with a `limit` that may be cancelled has no failing children: a
 //!   child still waiting for a slot would never start. A fail-fast limited
 //!   scope has at most one failing child.
-//! - A child parks on `cancelled()` only in a scope that will be cancelled
-//!   whatever the scheduling. A limited scope has background children only if
-//!   it is cancelled anyway, so they cannot hold every slot for ever.
+//! - A child parks on `cancelled()` (or at the bottom of a deep nest) only
+//!   in a scope that will be cancelled whatever the scheduling.
 //! - Under a scope dropped unjoined, anything goes. Only the counts are
 //!   checked there.
+//!
+//! The overloaded seeds add hogs, children that block their thread for
+//! 8-20 ms, longer than the short grace; half their roots have a short
+//! grace, a hog first and 90-130 children, more than tokio polls between two
+//! looks at its timers, so the grace runs out while most children still wait
+//! for their first poll. The rule that makes this certain: every child
+//! accepted before the grace ran out is polled at least once, so a short
+//! grace scope may have failing children (spawned by its owner), and every
+//! failure must be reported.
 //!
 //! Every failure message names its seed. To replay a seed, run
 //! `TASKSCOPE_STRESS_SEED=<seed> cargo test -p taskscope-tests --test stress`:
@@ -84,7 +98,14 @@ use common::{
     alive_tasks, panic_on_purpose, silence_expected_panics, ExpectedPanic, ALIVE_TASKS_GRACE,
 };
 
-on_both_runtimes!(seeds_1_to_8, seeds_9_to_16, seeds_17_to_24, seeds_25_to_32,);
+on_both_runtimes!(
+    seeds_1_to_8,
+    seeds_9_to_16,
+    seeds_17_to_24,
+    seeds_25_to_32,
+    overloaded_seeds_1_to_8,
+    overloaded_seeds_9_to_16,
+);
 
 /// How many seeds each case runs, one after the other.
 const SEEDS_PER_CASE: u64 = 8;
@@ -105,35 +126,56 @@ const MAX_DEPTH: usize = 3;
 const CHILD_BUDGET: usize = 450;
 
 async fn seeds_1_to_8() {
-    run_seeds(1, SEEDS_PER_CASE).await;
+    run_seeds(1, SEEDS_PER_CASE, Load::Moderate).await;
 }
 
 async fn seeds_9_to_16() {
-    run_seeds(9, SEEDS_PER_CASE).await;
+    run_seeds(9, SEEDS_PER_CASE, Load::Moderate).await;
 }
 
 async fn seeds_17_to_24() {
-    run_seeds(17, SEEDS_PER_CASE).await;
+    run_seeds(17, SEEDS_PER_CASE, Load::Moderate).await;
 }
 
 async fn seeds_25_to_32() {
-    run_seeds(25, SEEDS_PER_CASE).await;
+    run_seeds(25, SEEDS_PER_CASE, Load::Moderate).await;
+}
+
+async fn overloaded_seeds_1_to_8() {
+    run_seeds(1, SEEDS_PER_CASE, Load::Overloaded).await;
+}
+
+async fn overloaded_seeds_9_to_16() {
+    run_seeds(9, SEEDS_PER_CASE, Load::Overloaded).await;
+}
+
+/// How busy a seed keeps its runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Load {
+    /// Children wait for their first poll far less than any grace period.
+    Moderate,
+    /// Some children block their worker (`Kind::Hog`) for longer than the
+    /// short grace period, so other children wait longer than that for
+    /// their first poll; scopes with a short grace may then have failing
+    /// children too, whose failures must all be reported (every child
+    /// accepted before the grace ran out is polled at least once).
+    Overloaded,
 }
 
 /// Runs `count` seeds from `first` on, or only the seed named by
 /// `TASKSCOPE_STRESS_SEED`.
-async fn run_seeds(first: u64, count: u64) {
+async fn run_seeds(first: u64, count: u64, load: Load) {
     match std::env::var("TASKSCOPE_STRESS_SEED") {
         Ok(text) => {
             let seed = text
                 .trim()
                 .parse()
                 .unwrap_or_else(|_| panic!("TASKSCOPE_STRESS_SEED={text:?} is not a u64"));
-            stress(seed).await;
+            stress(seed, load).await;
         }
         Err(_) => {
             for seed in first..first + count {
-                stress(seed).await;
+                stress(seed, load).await;
             }
         }
     }
@@ -229,6 +271,16 @@ enum Kind {
     UntilCancelled,
     /// A background child that ignores cancellation: only an abort ends it.
     Stubborn,
+    /// Returns at once (or, stubborn, ignores cancellation until aborted in
+    /// a scope with a short grace), and its future panics when dropped.
+    DropPanic { code: u32, stubborn: bool },
+    /// A chain of this many nested scopes, each a child creating a scope
+    /// and spawning the next level into it, with a child parked on its
+    /// cancellation at the bottom; returns the depth.
+    DeepNest { depth: u32 },
+    /// Blocks its thread for this many milliseconds, then returns them: the
+    /// runtime is overloaded while it runs.
+    Hog { millis: u32 },
     /// Spawns siblings into its own scope, by `taskscope::spawn` or through
     /// the scope's `ScopeHandle`.
     Spawner {
@@ -243,7 +295,7 @@ impl ChildPlan {
     /// Whether the child fails (an `Err` or a panic) whatever the scheduling.
     fn fails(&self) -> bool {
         match &self.kind {
-            Kind::Fail { .. } | Kind::Panic { .. } => true,
+            Kind::Fail { .. } | Kind::Panic { .. } | Kind::DropPanic { .. } => true,
             Kind::Nested(scope) => scope.drop_after.is_none() && scope.expect.fails(),
             _ => false,
         }
@@ -259,6 +311,16 @@ impl ChildPlan {
             Kind::Park { then } => format!("parked, then {then} yields"),
             Kind::UntilCancelled => String::from("loop until cancelled"),
             Kind::Stubborn => String::from("stubborn"),
+            Kind::DropPanic { code, stubborn } => {
+                let when = if *stubborn {
+                    "stubborn, panics when aborted"
+                } else {
+                    "panics when dropped"
+                };
+                format!("{when} with code {code}")
+            }
+            Kind::DeepNest { depth } => format!("nest {depth} scopes deep"),
+            Kind::Hog { millis } => format!("hog of {millis} ms"),
             Kind::Spawner {
                 via_handle,
                 children,
@@ -310,7 +372,7 @@ impl Expect {
         for child in children {
             match &child.kind {
                 Kind::Fail { .. } => self.errors += 1,
-                Kind::Panic { code } => self.panics.push(*code),
+                Kind::Panic { code } | Kind::DropPanic { code, .. } => self.panics.push(*code),
                 Kind::Nested(scope) if scope.drop_after.is_none() => {
                     if !scope.expect.panics.is_empty() {
                         self.panics.extend(&scope.expect.panics);
@@ -354,8 +416,11 @@ struct Rules {
     surely_cancelled: bool,
     /// The scope may be cancelled (nested scopes inherit it).
     maybe_cancelled: bool,
-    limited: bool,
     short_grace: bool,
+    /// A stubborn child whose future panics when it is aborted may be
+    /// planted: the scope has a short grace, and its panic may reach it.
+    abort_panics: bool,
+    load: Load,
     /// Which failures the scope's children may have.
     failures: Failures,
     /// How many more children may fail (`None`: any number).
@@ -381,6 +446,9 @@ enum Choice {
     Background,
     Spawner,
     Nested,
+    DropPanic,
+    DeepNest,
+    Hog,
 }
 
 struct Generator {
@@ -388,14 +456,16 @@ struct Generator {
     next_id: usize,
     /// Children that may still be planned.
     budget: usize,
+    load: Load,
 }
 
 impl Generator {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, load: Load) -> Self {
         Generator {
             rng: Rng(seed),
             next_id: 0,
             budget: CHILD_BUDGET,
+            load,
         }
     }
 
@@ -420,9 +490,17 @@ impl Generator {
             .chance(1, 4)
             .then(|| NonZeroUsize::new(rng.between(1, 3) as usize))
             .flatten();
-        let short_grace = nested && rng.chance(1, 8);
+        // Under overload, half the roots have a short grace and a hog as
+        // their first child, then more children than tokio polls between
+        // two looks at its timers: the grace runs out while most of them
+        // still wait for their first poll, and the root's `join` (polled
+        // by `block_on`, ahead of the run queue) aborts them.
+        let overloaded_root = !nested && self.load == Load::Overloaded && rng.chance(1, 2);
+        let short_grace = overloaded_root || (nested && rng.chance(1, 8));
         let count = if nested {
             (rng.between(2, 9) as usize).min(self.budget)
+        } else if overloaded_root {
+            rng.between(90, 130) as usize
         } else {
             rng.between(24, 36) as usize
         };
@@ -431,9 +509,12 @@ impl Generator {
             .then(|| rng.between(0, count as u32) as usize);
         let cancelled_from_outside =
             cancel_at.is_some() || parent.is_some_and(|parent| parent.maybe_cancelled);
+        // A short grace aborts children that have not finished; under
+        // overload, children that fail on their first poll still report it.
+        let short_grace_failures = short_grace && self.load == Load::Moderate;
         let failures = if doomed {
             Failures::ErrorsAndPanics
-        } else if short_grace || (limit.is_some() && cancelled_from_outside) {
+        } else if short_grace_failures || (limit.is_some() && cancelled_from_outside) {
             Failures::None
         } else {
             // The root fails more often than not, a nested scope less often.
@@ -468,15 +549,25 @@ impl Generator {
                 || certain_failure
                 || parent.is_some_and(|parent| parent.surely_cancelled),
             maybe_cancelled: may_be_cancelled,
-            limited: limit.is_some(),
             short_grace,
+            abort_panics: short_grace && !doomed && cap == Failures::ErrorsAndPanics,
+            load: self.load,
             failures,
             failures_left,
         };
         let pre_join = rng.between(0, 2);
         let mut children = Vec::with_capacity(count);
         for index in 0..count {
-            let child = if index == 0 && certain_failure {
+            let child = if index == 0 && overloaded_root {
+                self.budget = self.budget.saturating_sub(1);
+                ChildPlan {
+                    id: self.id(),
+                    name: None,
+                    background: false,
+                    pause: 0,
+                    kind: Kind::Hog { millis: 20 },
+                }
+            } else if index == 0 && certain_failure {
                 self.failing_leaf(failures)
             } else {
                 self.child(&mut rules, 0)
@@ -522,7 +613,9 @@ impl Generator {
     fn child(&mut self, rules: &mut Rules, spawned: usize) -> ChildPlan {
         self.budget = self.budget.saturating_sub(1);
         let id = self.id();
-        let cap = if rules.failures_left == Some(0) {
+        // Under a short grace, a spawner may be aborted before it spawns its
+        // children: only the owner's own children may be planned to fail.
+        let cap = if rules.failures_left == Some(0) || (rules.short_grace && spawned > 0) {
             Failures::None
         } else {
             rules.failures
@@ -533,12 +626,19 @@ impl Generator {
         }
         if cap >= Failures::ErrorsAndPanics {
             options.push((1, Choice::Panic));
+            options.push((1, Choice::DropPanic));
         }
         if rules.surely_cancelled || rules.doomed {
             options.push((3, Choice::Park));
+            if !rules.short_grace && self.budget > 0 {
+                options.push((1, Choice::DeepNest));
+            }
         }
-        if !rules.limited || rules.surely_cancelled || rules.doomed {
-            options.push((2, Choice::Background));
+        // Background children take no slot of a limit: they may be planned
+        // in any scope.
+        options.push((2, Choice::Background));
+        if rules.load == Load::Overloaded {
+            options.push((1, Choice::Hog));
         }
         if spawned < 2 && self.budget > 0 {
             options.push((2, Choice::Spawner));
@@ -559,10 +659,26 @@ impl Generator {
             Choice::Park => Kind::Park {
                 then: self.rng.between(0, 3),
             },
+            Choice::DropPanic => Kind::DropPanic {
+                code: id as u32,
+                stubborn: false,
+            },
+            Choice::DeepNest => Kind::DeepNest {
+                depth: self.rng.between(20, 300),
+            },
+            Choice::Hog => Kind::Hog {
+                millis: self.rng.between(8, 20),
+            },
             Choice::Background => {
                 background = true;
                 let stubborn_allowed = rules.short_grace || rules.doomed;
                 match self.rng.between(0, 2) {
+                    0 if rules.abort_panics && spawned == 0 && self.rng.chance(1, 2) => {
+                        Kind::DropPanic {
+                            code: id as u32,
+                            stubborn: true,
+                        }
+                    }
                     0 if stubborn_allowed => Kind::Stubborn,
                     0 | 1 => Kind::UntilCancelled,
                     _ => Kind::Park {
@@ -614,6 +730,11 @@ struct Stats {
     dropped_scopes: usize,
     failing_leaves: usize,
     owner_cancels: usize,
+    drop_panics: usize,
+    deep_nests: usize,
+    hogs: usize,
+    /// Background children in scopes with a limit.
+    limited_background: usize,
 }
 
 impl Stats {
@@ -627,6 +748,13 @@ impl Stats {
         self.scopes += 1;
         self.dropped_scopes += usize::from(plan.drop_after.is_some());
         self.owner_cancels += usize::from(plan.cancel_at.is_some());
+        if plan.limit.is_some() {
+            self.limited_background += plan
+                .children
+                .iter()
+                .filter(|child| child.background)
+                .count();
+        }
         self.children(&plan.children);
     }
 
@@ -635,6 +763,12 @@ impl Stats {
             self.children += 1;
             match &child.kind {
                 Kind::Fail { .. } | Kind::Panic { .. } => self.failing_leaves += 1,
+                Kind::DropPanic { .. } => {
+                    self.failing_leaves += 1;
+                    self.drop_panics += 1;
+                }
+                Kind::DeepNest { .. } => self.deep_nests += 1,
+                Kind::Hog { .. } => self.hogs += 1,
                 Kind::Spawner { children, .. } => self.children(children),
                 Kind::Nested(scope) => self.scope(scope),
                 _ => {}
@@ -797,12 +931,53 @@ async fn run_child(plan: &ChildPlan, place: &Place) -> Result<u64, ChildFail> {
             std::future::pending::<()>().await;
             Ok(0)
         }
+        Kind::DropPanic { code, stubborn } => {
+            let _panics = PanicsWhenDropped(*code);
+            if *stubborn {
+                std::future::pending::<()>().await;
+            }
+            Ok(0)
+        }
+        Kind::DeepNest { depth } => {
+            deep_nest(*depth).await;
+            Ok(u64::from(*depth))
+        }
+        Kind::Hog { millis } => {
+            // Blocking the thread is the point: the runtime is overloaded.
+            std::thread::sleep(Duration::from_millis(u64::from(*millis)));
+            Ok(u64::from(*millis))
+        }
         Kind::Spawner {
             via_handle,
             children,
         } => Ok(spawn_siblings(plan, *via_handle, children, place).await),
         Kind::Nested(scope) => run_nested(scope, place).await,
     }
+}
+
+/// Panics (with an [`ExpectedPanic`] of its code) when dropped.
+struct PanicsWhenDropped(u32);
+
+impl Drop for PanicsWhenDropped {
+    fn drop(&mut self) {
+        panic_on_purpose(self.0, Arc::new(()));
+    }
+}
+
+/// `depth` nested scopes, each created by a child of the one above, with a
+/// child parked on its cancellation at the bottom: done once the scope the
+/// nest is in is cancelled.
+fn deep_nest(depth: u32) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    Box::pin(async move {
+        let scope = TaskScope::new();
+        if depth == 0 {
+            scope.spawn(async { taskscope::cancelled().await });
+        } else {
+            scope.spawn(deep_nest(depth - 1));
+        }
+        // A cancellation is not an error: every level passes `Ok` up.
+        let _ = scope.join().await;
+    })
 }
 
 /// Spawns `children` into the spawner's own scope; returns how many it
@@ -1063,13 +1238,16 @@ async fn check_handle(scope: &ScopePlan, child: &ChildPlan, handle: TaskHandle<u
                     Kind::Cooperative { yields } => value <= u64::from(*yields),
                     Kind::Park { then } => value == u64::from(*then),
                     Kind::Spawner { children, .. } => value == children.len() as u64,
+                    Kind::DeepNest { depth } => value == u64::from(*depth),
+                    Kind::Hog { millis } => value == u64::from(*millis),
                     _ => true,
                 }
         }
         Err(TaskError::Failed) => child.fails(),
         // A stubborn child, or one still running when the short grace ran out.
         Err(TaskError::Aborted) => scope.short_grace,
-        Err(TaskError::NotStarted) => scope.may_not_start && !child.fails(),
+        // Background children take no slot, so they always start.
+        Err(TaskError::NotStarted) => scope.may_not_start && !child.fails() && !child.background,
         Err(_) => false,
     };
     if !right {
@@ -1095,13 +1273,13 @@ async fn eventually(mut done: impl FnMut() -> bool) -> bool {
 }
 
 /// Generates the tree of `seed`, runs it, and checks it.
-async fn stress(seed: u64) {
+async fn stress(seed: u64, load: Load) {
     silence_expected_panics();
     let replay = format!(
-        "(replay: TASKSCOPE_STRESS_SEED={seed} cargo test -p taskscope-tests --test stress)"
+        "(replay: TASKSCOPE_STRESS_SEED={seed} cargo test -p taskscope-tests --test stress, {load:?} load)"
     );
     let baseline = alive_tasks();
-    let plan = Arc::new(Generator::new(seed).root());
+    let plan = Arc::new(Generator::new(seed, load).root());
     let stats = Stats::of(&plan);
     if std::env::var_os("TASKSCOPE_STRESS_PLAN").is_some() {
         println!("seed {seed}: {plan:#?}");
@@ -1153,15 +1331,20 @@ async fn stress(seed: u64) {
         "seed {seed}: taskscope::dump() still shows tasks:\n{tree}{replay}"
     );
     println!(
-        "seed {seed}: {} child futures made ({} planned, plus the refused late spawns) in {} scopes ({} dropped unjoined), \
-         {} failing leaves, {} owner cancels; {} handles not started, {} aborted, \
+        "seed {seed} ({load:?} load): {} child futures made ({} planned, plus the refused late spawns) in {} scopes ({} dropped unjoined), \
+         {} failing leaves ({} panicking when dropped), {} owner cancels, {} deep nests, {} hogs, \
+         {} background children of limited scopes; {} handles not started, {} aborted, \
          {} spawns refused; the root's join gave {outcome} in {:?}",
         case.all.read().0,
         stats.children,
         stats.scopes,
         stats.dropped_scopes,
         stats.failing_leaves,
+        stats.drop_panics,
         stats.owner_cancels,
+        stats.deep_nests,
+        stats.hogs,
+        stats.limited_background,
         case.not_started.load(Ordering::Relaxed),
         case.aborted.load(Ordering::Relaxed),
         case.closed.load(Ordering::Relaxed),
