@@ -190,23 +190,48 @@ pub(crate) fn dump_on_runtime(runtime: tokio::runtime::Id) -> TaskTree {
 
 /// Puts every scope under its parent, in the list of the task that created
 /// it (or of the parent itself), in creation order, in time linear in the
-/// number of scopes and tasks (plus the sort). A scope whose parent is not
-/// among `flat` is a root.
-fn assemble(mut flat: Vec<ScopeSnapshot>) -> TaskTree {
+/// number of scopes and tasks (plus a sort of their ids). A scope whose
+/// parent is not among `flat` is a root. The snapshots are large, so they
+/// are sorted by index and each is moved only into its place.
+fn assemble(flat: Vec<ScopeSnapshot>) -> TaskTree {
     // A nested scope is created after its parent, so it has a larger id:
     // attaching the largest ids first moves every scope with its own nested
     // scopes already in place.
-    flat.sort_by_key(|scope| scope.id);
-    let ids: Vec<u64> = flat.iter().map(|scope| scope.id).collect();
-    let mut task_at: HashMap<tokio::task::Id, (usize, usize)> = HashMap::new();
+    let mut by_id: Vec<(u64, usize)> = flat
+        .iter()
+        .enumerate()
+        .map(|(index, scope)| (scope.id, index))
+        .collect();
+    by_id.sort_unstable();
+    let index_of = |id: u64| {
+        by_id
+            .binary_search_by_key(&id, |&(id, _)| id)
+            .ok()
+            .map(|position| by_id[position].1)
+    };
+    let tasks = flat.iter().map(|scope| scope.tasks.len()).sum();
+    let mut task_at: HashMap<tokio::task::Id, (usize, usize)> = HashMap::with_capacity(tasks);
     for (scope_index, scope) in flat.iter().enumerate() {
         for (task_index, task) in scope.tasks.iter().enumerate() {
             task_at.insert(task.id, (scope_index, task_index));
         }
     }
+    // Where each scope goes: under which scope, and under which of its tasks.
+    let places: Vec<Option<(usize, Option<usize>)>> = flat
+        .iter()
+        .map(|scope| {
+            let parent = scope.parent.and_then(index_of)?;
+            let creator = scope
+                .created_in_task
+                .and_then(|task| task_at.get(&task))
+                .filter(|(scope_index, _)| *scope_index == parent)
+                .map(|&(_, task_index)| task_index);
+            Some((parent, creator))
+        })
+        .collect();
     let mut placed: Vec<Option<ScopeSnapshot>> = flat.into_iter().map(Some).collect();
     let mut roots = Vec::new();
-    for index in (0..placed.len()).rev() {
+    for &(_, index) in by_id.iter().rev() {
         let Some(mut scope) = placed[index].take() else {
             continue;
         };
@@ -215,19 +240,8 @@ fn assemble(mut flat: Vec<ScopeSnapshot>) -> TaskTree {
         for task in &mut scope.tasks {
             task.scopes.reverse();
         }
-        let parent_index = scope
-            .parent
-            .and_then(|parent| ids[..index].binary_search(&parent).ok());
-        let parent = parent_index.and_then(|parent_index| {
-            let creator = scope
-                .created_in_task
-                .and_then(|task| task_at.get(&task))
-                .filter(|(scope_index, _)| *scope_index == parent_index)
-                .map(|&(_, task_index)| task_index);
-            placed[parent_index]
-                .as_mut()
-                .map(|parent| (parent, creator))
-        });
+        let parent = places[index]
+            .and_then(|(parent, creator)| placed[parent].as_mut().map(|parent| (parent, creator)));
         match parent {
             Some((parent, Some(task_index))) => parent.tasks[task_index].scopes.push(scope),
             Some((parent, None)) => parent.scopes.push(scope),
