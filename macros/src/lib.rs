@@ -163,6 +163,7 @@ mod tests;
 /// | `supervise` | a child's failure does not cancel its siblings (`ScopeBuilder::supervise`) |
 /// | `limit = n` | at most `n` children run at once (a `usize` expression; a literal 0 is an error) |
 /// | `timeout = d` | a `Duration` expression, evaluated with the fn's arguments in scope: the scope's deadline |
+/// | `grace_period = d` | a `Duration` expression: how long cancelled children may take to finish before they are aborted (unless set, the grace period of the scope the fn runs in, or 1 s) |
 /// | `crate = path` | where taskscope is, if renamed or re-exported (`crate = "path"` also works) |
 ///
 /// ```

@@ -1,5 +1,6 @@
 //! The arguments of `#[scoped(...)]`: `name = ident`, `crate = path` (or a
-//! string holding one), `supervise`, `limit = n`, `timeout = <Duration>`.
+//! string holding one), `supervise`, `limit = n`, `timeout = <Duration>`,
+//! `grace_period = <Duration>`.
 //!
 //! Parsing never stops at the first mistake: every bad argument is reported
 //! (spanned at the argument, listing the valid keys where the key is
@@ -16,8 +17,15 @@ use crate::arguments::{edit_distance, equals, parse_arguments, parse_crate_path,
 use crate::diagnostics::Errors;
 
 /// The valid keys, as error messages list them.
-const KEYS: &str = "`name`, `crate`, `supervise`, `limit`, `timeout`";
-const KEY_NAMES: [&str; 5] = ["name", "crate", "supervise", "limit", "timeout"];
+const KEYS: &str = "`name`, `crate`, `supervise`, `limit`, `timeout`, `grace_period`";
+const KEY_NAMES: [&str; 6] = [
+    "name",
+    "crate",
+    "supervise",
+    "limit",
+    "timeout",
+    "grace_period",
+];
 
 /// The arguments that parsed; a bad one is absent, as if it had not been
 /// given.
@@ -34,6 +42,9 @@ pub(crate) struct Args {
     pub(crate) limit: Option<Limit>,
     /// `timeout = expr`: a `Duration` after which the scope is cancelled.
     pub(crate) timeout: Option<Expr>,
+    /// `grace_period = expr`: how long cancelled children may take to
+    /// finish before they are aborted.
+    pub(crate) grace_period: Option<Expr>,
 }
 
 /// The value of `limit`.
@@ -87,13 +98,25 @@ impl Args {
             }
             "timeout" => {
                 equals(input, &key, "`timeout = std::time::Duration::from_secs(5)`")?;
-                let timeout = parse_timeout(input)?;
+                let timeout = parse_duration(input, "timeout")?;
                 set_once(&mut self.timeout, timeout, &key)
+            }
+            "grace_period" => {
+                equals(
+                    input,
+                    &key,
+                    "`grace_period = std::time::Duration::from_millis(500)`",
+                )?;
+                let grace = parse_duration(input, "grace_period")?;
+                set_once(&mut self.grace_period, grace, &key)
             }
             unknown => {
                 let hint = KEY_NAMES
                     .iter()
-                    .find(|valid| edit_distance(unknown, valid) <= (valid.len() / 4).max(1))
+                    .find(|valid| {
+                        edit_distance(unknown, valid) <= (valid.len() / 4).max(1)
+                            || (unknown.len() >= 4 && valid.starts_with(unknown))
+                    })
                     .map(|valid| format!(" (did you mean `{valid}`?)"))
                     .unwrap_or_default();
                 Err(syn::Error::new(
@@ -173,12 +196,14 @@ fn parse_limit(input: ParseStream<'_>) -> syn::Result<Limit> {
     }
 }
 
-fn parse_timeout(input: ParseStream<'_>) -> syn::Result<Expr> {
+/// The value of `key`, a `std::time::Duration` expression: a bare literal
+/// (a number of what?) is refused here.
+fn parse_duration(input: ParseStream<'_>, key: &str) -> syn::Result<Expr> {
     let value: Expr = input.parse()?;
     if let Expr::Lit(literal) = &value {
         return Err(syn::Error::new(
             literal.span(),
-            "`timeout` takes a `std::time::Duration`, e.g. `timeout = Duration::from_secs(5)`",
+            format!("`{key}` takes a `std::time::Duration`, e.g. `{key} = Duration::from_secs(5)`"),
         ));
     }
     Ok(value)

@@ -183,7 +183,7 @@ pub(crate) fn expand(
     }
 }
 
-/// The builder calls for `supervise`, `limit` and `timeout`.
+/// The builder calls for `supervise`, `limit`, `timeout` and `grace_period`.
 fn config(args: &Args, runtime: &Path, glue: Span) -> TokenStream {
     let mut config = TokenStream::new();
     if let Some(flag) = &args.supervise {
@@ -202,6 +202,11 @@ fn config(args: &Args, runtime: &Path, glue: Span) -> TokenStream {
     if let Some(timeout) = &args.timeout {
         config.extend(quote_spanned! {glue=>
             .timeout(#runtime::__private::timeout(#timeout))
+        });
+    }
+    if let Some(grace) = &args.grace_period {
+        config.extend(quote_spanned! {glue=>
+            .grace_period(#runtime::__private::grace_period(#grace))
         });
     }
     config

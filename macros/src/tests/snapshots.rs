@@ -215,7 +215,7 @@ fn snapshot_all_arguments() {
     check(
         "all_arguments",
         Context::Free,
-        r#"name = scope, crate = "my_runtime::taskscope", supervise, limit = 8, timeout = Duration::from_millis(ms)"#,
+        r#"name = scope, crate = "my_runtime::taskscope", supervise, limit = 8, timeout = Duration::from_millis(ms), grace_period = Duration::from_millis(ms / 10)"#,
         r#"
         async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
             for seed in seeds {

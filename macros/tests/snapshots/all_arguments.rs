@@ -1,4 +1,4 @@
-// Snapshot of `#[scoped(name = scope, crate = "my_runtime::taskscope", supervise, limit = 8, timeout = Duration::from_millis(ms))]` on:
+// Snapshot of `#[scoped(name = scope, crate = "my_runtime::taskscope", supervise, limit = 8, timeout = Duration::from_millis(ms), grace_period = Duration::from_millis(ms / 10))]` on:
 //
 // async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
 //     for seed in seeds {
@@ -14,6 +14,11 @@ async fn crawl(ms: u64, seeds: Vec<Url>) -> Result<(), CrawlError> {
         .supervise()
         .limit(my_runtime::taskscope::__private::limit(8))
         .timeout(my_runtime::taskscope::__private::timeout(Duration::from_millis(ms)))
+        .grace_period(
+            my_runtime::taskscope::__private::grace_period(
+                Duration::from_millis(ms / 10),
+            ),
+        )
         .build();
     let scope = my_runtime::taskscope::__private::handle(&__taskscope_scope);
     let __taskscope_body = async move {

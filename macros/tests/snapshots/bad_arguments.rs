@@ -36,7 +36,7 @@ async fn f() -> u8 {
     "`supervise` takes no value: write `#[scoped(supervise)]`"
 }
 ::core::compile_error! {
-    "unknown `#[scoped]` argument `bogus`: expected one of `name`, `crate`, `supervise`, `limit`, `timeout`"
+    "unknown `#[scoped]` argument `bogus`: expected one of `name`, `crate`, `supervise`, `limit`, `timeout`, `grace_period`"
 }
 ::core::compile_error! {
     "`name` takes an identifier, not a string: `name = scope`"

@@ -25,3 +25,18 @@ impl std::fmt::Display for Cancelled {
 }
 
 impl std::error::Error for Cancelled {}
+
+/// A cancellation as an I/O error, for code that returns `io::Result`: of
+/// kind [`Other`](std::io::ErrorKind::Other), not `Interrupted`, which
+/// callers retry.
+///
+/// ```
+/// let error = std::io::Error::from(taskscope::Cancelled);
+/// assert_eq!(error.kind(), std::io::ErrorKind::Other);
+/// assert_eq!(error.to_string(), "the scope was cancelled");
+/// ```
+impl From<Cancelled> for std::io::Error {
+    fn from(cancelled: Cancelled) -> Self {
+        std::io::Error::other(cancelled)
+    }
+}

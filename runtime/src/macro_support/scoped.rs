@@ -21,6 +21,12 @@ pub fn timeout(timeout: Duration) -> Duration {
     timeout
 }
 
+/// The value of `#[scoped(grace_period = ..)]`: a `Duration`, checked here
+/// as `timeout` is.
+pub fn grace_period(grace: Duration) -> Duration {
+    grace
+}
+
 /// The value of `#[scoped(limit = n)]` when `n` is not a literal (a literal
 /// 0 is rejected at compile time).
 ///

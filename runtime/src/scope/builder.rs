@@ -66,6 +66,7 @@ pub struct ScopeBuilder {
     limit: Option<NonZeroUsize>,
     deadline: Option<Instant>,
     grace: Option<Duration>,
+    root: bool,
 }
 
 impl ScopeBuilder {
@@ -186,7 +187,16 @@ impl ScopeBuilder {
     }
 
     /// How long `join` waits for cancelled children to finish on their own
-    /// before aborting them ([`DEFAULT_GRACE_PERIOD`] unless set).
+    /// before aborting them. Unless set, a nested scope takes the grace
+    /// period of the scope it is nested in, and a root scope
+    /// [`DEFAULT_GRACE_PERIOD`].
+    ///
+    /// Grace, deadline and abort meet like this: a deadline (or any other
+    /// cancellation) starts the grace period; when it runs out, the children
+    /// still running are aborted. A nested scope's children can have no
+    /// more than what is left of the enclosing scope's grace: when that one
+    /// runs out, the enclosing scope aborts the child that owns the nested
+    /// scope, which drops it and aborts its children at once.
     ///
     /// ```
     /// use std::time::Duration;
@@ -212,8 +222,45 @@ impl ScopeBuilder {
         self
     }
 
+    /// Makes a root scope, nested in no other: for an object that owns its
+    /// tasks and outlives the call that builds it (a pool and its reaper, a
+    /// client and its connection task, a server until shutdown). Cancelling,
+    /// failing or dropping the scope that was current where it was built
+    /// does not reach it; its owner joins it, or drops it to abort what it
+    /// still runs.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let request = taskscope::TaskScope::new();
+    /// let pool = request.spawn(async {
+    ///     // Built while serving one request, it lives on after it.
+    ///     let pool = taskscope::TaskScope::builder().name("pool").root().build();
+    ///     pool.spawn_background(async { taskscope::cancelled().await }); // its reaper
+    ///     Ok::<_, std::convert::Infallible>(pool)
+    /// });
+    /// request.cancel();
+    /// request.join().await.expect("cancelled, not failed");
+    /// let pool = pool.await.expect("the request's child returned the pool");
+    /// assert!(!pool.is_cancelled()); // the request's end did not reach it
+    /// pool.join().await.expect("the reaper stopped when asked");
+    /// # }
+    /// ```
+    pub fn root(mut self) -> Self {
+        self.root = true;
+        self
+    }
+
     /// The scope: nested in the current scope if there is one (cancelling
-    /// that one cancels this one), a root otherwise.
+    /// that one cancels this one), a root otherwise or if
+    /// [`root`](ScopeBuilder::root) was asked for.
+    ///
+    /// A nested scope stays nested wherever it is moved: returned out of
+    /// the child that built it, it is still cancelled with the scope it was
+    /// built in (also when that scope's background shutdown begins), and if
+    /// it is dropped unjoined that scope waits for its aborted children.
+    /// A scope that should live longer than the one it is built in is a
+    /// root.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -232,18 +279,22 @@ impl ScopeBuilder {
     #[track_caller]
     pub fn build(self) -> TaskScope {
         let location = Location::caller();
-        let (signal, origin, parent) = with_current_scope(|current| match current {
-            Some(parent) => (
-                CancelSignal::nested_in(&parent.signal),
-                ScopeOrigin::here(location, Some(parent.origin.id)),
-                Some(Arc::downgrade(parent)),
-            ),
-            None => (
-                CancelSignal::root(),
-                ScopeOrigin::here(location, None),
-                None,
-            ),
-        });
+        let root = self.root;
+        let (signal, origin, parent, inherited_grace) =
+            with_current_scope(|current| match current.filter(|_| !root) {
+                Some(parent) => (
+                    CancelSignal::nested_in(&parent.signal),
+                    ScopeOrigin::here(location, Some(parent.origin.id)),
+                    Some(Arc::downgrade(parent)),
+                    Some(parent.config.grace),
+                ),
+                None => (
+                    CancelSignal::root(),
+                    ScopeOrigin::here(location, None),
+                    None,
+                    None,
+                ),
+            });
         let limit = self
             .limit
             .map(|n| Arc::new(Semaphore::new(n.get().min(Semaphore::MAX_PERMITS))));
@@ -252,7 +303,10 @@ impl ScopeBuilder {
             policy: self.policy,
             limit,
             deadline: self.deadline,
-            grace: self.grace.unwrap_or(DEFAULT_GRACE_PERIOD),
+            grace: self
+                .grace
+                .or(inherited_grace)
+                .unwrap_or(DEFAULT_GRACE_PERIOD),
         };
         TaskScope::from_shared(ScopeShared::new(signal, config, origin, parent))
     }

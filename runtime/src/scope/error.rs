@@ -373,6 +373,38 @@ impl std::error::Error for ScopeError {
     }
 }
 
+/// A scope's failure as an I/O error, so that a `#[scoped]` fn returning
+/// `io::Result` (a trait impl whose signature is not the user's to change)
+/// can pass it on with `?`. The kind is [`TimedOut`](std::io::ErrorKind::TimedOut)
+/// if the deadline cut work off, [`Other`](std::io::ErrorKind::Other)
+/// otherwise; the `ScopeError` is the error's inner error.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// async fn serve() -> std::io::Result<()> {
+///     let scope = taskscope::TaskScope::new();
+///     scope.spawn(async { Err::<(), _>("connection reset") });
+///     scope.join().await?;
+///     Ok(())
+/// }
+/// let error = serve().await.expect_err("a child failed");
+/// assert_eq!(error.kind(), std::io::ErrorKind::Other);
+/// let inner = error.get_ref().and_then(|inner| inner.downcast_ref::<taskscope::ScopeError>());
+/// assert_eq!(inner.map(|scope| scope.failures().len()), Some(1));
+/// # }
+/// ```
+impl From<ScopeError> for std::io::Error {
+    fn from(error: ScopeError) -> Self {
+        let kind = if error.is_elapsed() {
+            std::io::ErrorKind::TimedOut
+        } else {
+            std::io::ErrorKind::Other
+        };
+        std::io::Error::new(kind, error)
+    }
+}
+
 /// A spawn through a [`ScopeHandle`](crate::ScopeHandle) after the scope was
 /// joined or dropped. No task was created.
 ///

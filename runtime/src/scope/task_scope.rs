@@ -84,6 +84,34 @@ impl TaskScope {
         ScopeBuilder::new().build()
     }
 
+    /// A root scope with the default configuration, nested in no other
+    /// even inside one: see [`ScopeBuilder::root`].
+    ///
+    /// ```
+    /// struct Client {
+    ///     scope: taskscope::TaskScope, // the connection task lives as long as the client
+    /// }
+    ///
+    /// impl Client {
+    ///     fn new() -> Self {
+    ///         let scope = taskscope::TaskScope::root();
+    ///         scope.spawn_background(async { taskscope::cancelled().await });
+    ///         Client { scope }
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let client = Client::new();
+    /// assert!(!client.scope.is_cancelled());
+    /// drop(client); // aborts the connection task
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn root() -> Self {
+        ScopeBuilder::new().root().build()
+    }
+
     /// Configures a scope: name, concurrency limit, deadline, policy, grace
     /// period.
     ///

@@ -12,5 +12,6 @@ mod failures;
 mod handles;
 mod lifecycle;
 mod limits;
+mod long_lived;
 mod promises;
 mod spawning;

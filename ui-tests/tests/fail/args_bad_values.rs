@@ -12,6 +12,9 @@ async fn negative() {}
 #[scoped(timeout = 5)]
 async fn seconds() {}
 
+#[scoped(grace_period = 500)]
+async fn grace_in_what() {}
+
 #[scoped(supervise = true)]
 async fn supervise_value() {}
 

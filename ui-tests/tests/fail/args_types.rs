@@ -7,4 +7,7 @@ async fn timeout_not_a_duration(secs: u64) {}
 #[scoped(limit = width)]
 async fn limit_not_a_usize(width: u32) {}
 
+#[scoped(grace_period = millis)]
+async fn grace_not_a_duration(millis: u64) {}
+
 fn main() {}
