@@ -30,7 +30,7 @@
 //! # Where things are
 //!
 //! The crate root has what nearly every user needs: [`TaskScope`],
-//! [`ScopeHandle`], [`TaskHandle`], the functions that work on the current
+//! [`ScopeHandle`], [`SharedScope`], [`TaskHandle`], the functions that work on the current
 //! scope ([`spawn`], [`spawn_background`], [`cancelled`], [`is_cancelled`],
 //! [`current`]), [`dump`], the macros and the errors. The rest is in modules:
 //!
@@ -79,6 +79,7 @@ pub use registry::tree::dump;
 pub use scope::current::{cancelled, current, is_cancelled, spawn, spawn_background};
 pub use scope::error::{Closed, ScopeError, SpawnError, TaskError};
 pub use scope::handle::ScopeHandle;
+pub use scope::shared_owner::SharedScope;
 pub use scope::task_handle::TaskHandle;
 pub use scope::task_scope::TaskScope;
 

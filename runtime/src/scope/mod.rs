@@ -40,6 +40,8 @@
 //   from the owner, a member or a handle.
 // - A scope's `limit` (`limit.rs`) is a semaphore a child takes a slot of
 //   before it runs; a `Reservation` takes one before the spawn.
+// - `SharedScope` (`shared_owner.rs`): a `TaskScope` behind an `Arc`, for
+//   `Clone` owners; the last clone's drop drops the scope.
 // - `current.rs`: the thread-local current scope and what reads it
 //   (`taskscope::spawn`, `cancelled`, `current`, `Cancellation::current`);
 //   `body.rs`: the body of `run`, polled in its scope like a child.
@@ -62,6 +64,7 @@ mod limit;
 pub(crate) mod output;
 mod phase;
 mod shared;
+pub(crate) mod shared_owner;
 pub(crate) mod task_builder;
 pub(crate) mod task_handle;
 pub(crate) mod task_scope;

@@ -11,7 +11,7 @@ use taskscope::{ScopeError, TaskError, TaskScope};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::common::{within, TaskBaseline};
+use crate::common::{within, Flag, TaskBaseline};
 
 on_both_runtimes!(
     a_root_scope_survives_the_cancellation_of_the_scope_it_was_built_in,
@@ -20,6 +20,7 @@ on_both_runtimes!(
     a_nested_scope_without_a_grace_period_takes_its_parents,
     a_scoped_fn_sets_the_grace_period_of_its_scope,
     a_scoped_trait_method_returning_io_result_passes_failures_on,
+    a_pools_reaper_outlives_its_request_and_stops_with_the_last_clone,
 );
 
 /// How long a step that should be immediate may take before the case fails
@@ -261,5 +262,85 @@ async fn a_scoped_trait_method_returning_io_result_passes_failures_on() {
     assert_eq!(reset.kind(), std::io::ErrorKind::ConnectionReset);
     let timed_out = Echo.handle(false).await.expect_err("the deadline passed");
     assert_eq!(timed_out.kind(), std::io::ErrorKind::TimedOut);
+    baseline.assert_restored().await;
+}
+
+/// A connection pool: `Clone`, its reaper living as long as the last clone.
+#[derive(Clone)]
+struct Pool {
+    idle: Arc<std::sync::Mutex<Vec<u32>>>,
+    tasks: taskscope::SharedScope,
+}
+
+impl Pool {
+    fn new(reaper_gone: &Flag, reaps: &Arc<AtomicUsize>) -> Self {
+        let idle = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tasks = TaskScope::builder()
+            .name("pool")
+            .root()
+            .build()
+            .into_shared();
+        let gone = reaper_gone.set_on_drop();
+        let reaps = Arc::clone(reaps);
+        // The reaper holds the connections, not the pool: no cycle.
+        let connections = Arc::clone(&idle);
+        tasks.spawn_background(async move {
+            let _gone = gone;
+            while !taskscope::is_cancelled() {
+                connections.lock().expect("not poisoned").clear();
+                reaps.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        });
+        Pool { idle, tasks }
+    }
+}
+
+/// Built while a request is served and cloned into two users, the pool's
+/// reaper survives the request's cancellation and every clone but the last;
+/// dropping the last stops it.
+async fn a_pools_reaper_outlives_its_request_and_stops_with_the_last_clone() {
+    let baseline = TaskBaseline::take();
+    let reaper_gone = Flag::default();
+    let reaps = Arc::new(AtomicUsize::new(0));
+    let request = TaskScope::new();
+    let built = request.spawn({
+        let reaper_gone = reaper_gone.clone();
+        let reaps = Arc::clone(&reaps);
+        async move { Ok::<_, Infallible>(Pool::new(&reaper_gone, &reaps)) }
+    });
+    let pool = built.await.expect("the request built the pool");
+    request.cancel();
+    within(STEP_LIMIT, "joining the request", request.join())
+        .await
+        .expect("cancelled, not failed");
+    let users: Vec<Pool> = (0..2).map(|_| pool.clone()).collect();
+    drop(pool);
+    assert_eq!(users[0].tasks.owners(), 2);
+    for user in &users {
+        user.idle.lock().expect("not poisoned").push(1);
+    }
+    let seen = reaps.load(Ordering::SeqCst);
+    within(STEP_LIMIT, "the reaper running on", async {
+        while reaps.load(Ordering::SeqCst) < seen + 3 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+    assert!(!reaper_gone.is_set(), "the reaper stopped with clones left");
+    let mut users = users.into_iter();
+    drop(users.next());
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(
+        !reaper_gone.is_set(),
+        "the reaper stopped with a clone left"
+    );
+    drop(users.next()); // the last clone
+    within(STEP_LIMIT, "the reaper stopping", async {
+        while !reaper_gone.is_set() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
     baseline.assert_restored().await;
 }

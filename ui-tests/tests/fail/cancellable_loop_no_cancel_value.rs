@@ -24,13 +24,4 @@ async fn name(mut rx: mpsc::Receiver<String>) -> String {
     name
 }
 
-#[cancellable_loop]
-async fn read(mut rx: mpsc::Receiver<u8>) -> std::io::Result<u8> {
-    loop {
-        if let Some(byte) = rx.recv().await {
-            return Ok(byte);
-        }
-    }
-}
-
 fn main() {}

@@ -1,11 +1,7 @@
 use taskscope::scoped;
 
-#[scoped]
-async fn io() -> std::io::Result<u8> {
-    tokio::spawn(async {});
-    Ok(1)
-}
-
+// `std::io::Result` can: taskscope implements `From<ScopeError>` for
+// `std::io::Error`.
 #[scoped]
 async fn message() -> Result<(), String> {
     Ok(())

@@ -74,6 +74,17 @@ async fn break_with_value(mut rx: mpsc::Receiver<u64>) -> Option<u64> {
     Some(first_even)
 }
 
+/// `io::Result` can hold a cancellation: taskscope implements
+/// `From<Cancelled>` for `std::io::Error`.
+#[cancellable_loop]
+async fn read_io(mut rx: mpsc::Receiver<u64>) -> std::io::Result<u64> {
+    loop {
+        if let Some(byte) = rx.recv().await {
+            return Ok(byte);
+        }
+    }
+}
+
 #[scoped]
 async fn tail_loop(mut rx: mpsc::Receiver<u64>) -> Result<u64, AppError> {
     let mut total = 0;
@@ -261,6 +272,7 @@ pub(crate) fn main() {
         assert_eq!(break_with_value(channel(&[1, 3, 4])).await, Some(4));
         assert_eq!(break_with_value(channel(&[1])).await, None);
         assert_eq!(tail_loop(channel(&[1, 2])).await.ok(), Some(3));
+        assert_eq!(read_io(channel(&[7])).await.ok(), Some(7));
         assert_eq!(selects(channel(&[1, 2]), channel(&[3])).await, 303);
         assert_eq!(joins_and_macros(2).await, 14);
         assert_eq!(nested_futures(channel(&[1, 2])).await, 9);
