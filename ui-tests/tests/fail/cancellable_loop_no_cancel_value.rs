@@ -1,4 +1,4 @@
-use taskscope::{cancellable_loop, scoped};
+use taskscope::scoped;
 use tokio::sync::mpsc;
 
 #[scoped]
