@@ -10,7 +10,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::current::with_current_scope;
-use super::shared::{ScopeConfig, ScopeShared};
+use super::error::Failure;
+use super::shared::{FailureHook, ScopeConfig, ScopeShared};
 use super::task_scope::TaskScope;
 use crate::cancel::CancelSignal;
 use crate::registry::ScopeOrigin;
@@ -63,6 +64,7 @@ pub(crate) enum FailurePolicy {
 pub struct ScopeBuilder {
     name: Option<Arc<str>>,
     policy: FailurePolicy,
+    on_failure: Option<FailureHook>,
     limit: Option<NonZeroUsize>,
     deadline: Option<Instant>,
     grace: Option<Duration>,
@@ -186,6 +188,45 @@ impl ScopeBuilder {
         self
     }
 
+    /// Hands every child's error to `hook` as it happens, and keeps none:
+    /// "log it and go on", for a long-lived scope such as a server's, whose
+    /// connections fail now and then. Implies
+    /// [`supervise`](ScopeBuilder::supervise): a failure cancels nothing.
+    /// `join` then reports no failures (only a deadline that cut work off),
+    /// and still resumes a child's panic, which is a bug, not an outcome.
+    ///
+    /// Without a hook a scope keeps the first
+    /// [`MAX_KEPT_FAILURES`](crate::scope::MAX_KEPT_FAILURES) errors for
+    /// `join` and counts the rest, so its memory stays bounded either way.
+    /// A failed child's handle says [`Failed`](crate::TaskError::Failed)
+    /// either way; the error itself is in one place only.
+    ///
+    /// The hook runs on the failing child's thread, as the child ends; a
+    /// panic in it is recorded as a panic of a child.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let logged = Arc::clone(&log);
+    /// let server = taskscope::TaskScope::builder()
+    ///     .on_failure(move |failure| logged.lock().expect("not poisoned").push(failure.to_string()))
+    ///     .build();
+    /// server.spawn(async { Err::<(), _>("connection reset") });
+    /// let next = server.spawn(async { "served" });
+    /// assert_eq!(next.await, Ok("served")); // the failure cancelled nothing
+    /// server.join().await.expect("the hook took the failure");
+    /// assert_eq!(log.lock().expect("not poisoned").len(), 1);
+    /// # }
+    /// ```
+    pub fn on_failure(mut self, hook: impl Fn(Failure) + Send + Sync + 'static) -> Self {
+        self.policy = FailurePolicy::Supervise;
+        self.on_failure = Some(FailureHook(Arc::new(hook)));
+        self
+    }
+
     /// How long `join` waits for cancelled children to finish on their own
     /// before aborting them. Unless set, a nested scope takes the grace
     /// period of the scope it is nested in, and a root scope
@@ -301,6 +342,7 @@ impl ScopeBuilder {
         let config = ScopeConfig {
             name: self.name,
             policy: self.policy,
+            on_failure: self.on_failure,
             limit,
             deadline: self.deadline,
             grace: self

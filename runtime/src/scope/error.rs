@@ -186,19 +186,50 @@ impl std::error::Error for Failure {}
 pub struct ScopeError {
     scope: Option<Arc<str>>,
     failures: Vec<Failure>,
+    /// Failures past the ones kept, counted only.
+    more: usize,
     elapsed: bool,
 }
 
 impl ScopeError {
-    pub(crate) fn new(scope: Option<Arc<str>>, failures: Vec<Failure>, elapsed: bool) -> Self {
+    pub(crate) fn new(
+        scope: Option<Arc<str>>,
+        failures: Vec<Failure>,
+        more: usize,
+        elapsed: bool,
+    ) -> Self {
         ScopeError {
             scope,
             failures,
+            more,
             elapsed,
         }
     }
 
-    /// Every failure, first first.
+    /// How many children failed: the [`failures`](ScopeError::failures)
+    /// kept, and those past the first
+    /// [`MAX_KEPT_FAILURES`](crate::scope::MAX_KEPT_FAILURES), which a scope
+    /// counts without keeping them.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().supervise().build();
+    /// for n in 0..150u32 {
+    ///     scope.spawn(async move { Err::<(), _>(n) });
+    /// }
+    /// let error = scope.join().await.expect_err("every child failed");
+    /// assert_eq!(error.failure_count(), 150);
+    /// assert_eq!(error.failures().len(), taskscope::scope::MAX_KEPT_FAILURES);
+    /// # }
+    /// ```
+    pub fn failure_count(&self) -> usize {
+        self.failures.len() + self.more
+    }
+
+    /// The failures kept, first first: every one, up to
+    /// [`MAX_KEPT_FAILURES`](crate::scope::MAX_KEPT_FAILURES) (see
+    /// [`failure_count`](ScopeError::failure_count)).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -355,7 +386,7 @@ impl fmt::Display for ScopeError {
         }
         if let Some(first) = self.failures.first() {
             write!(f, " failed: {first}")?;
-            match self.failures.len() - 1 {
+            match self.failure_count() - 1 {
                 0 => {}
                 1 => f.write_str(" (and 1 more failure)")?,
                 more => write!(f, " (and {more} more failures)")?,

@@ -72,3 +72,4 @@ pub(crate) mod task_scope;
 pub use builder::{DEFAULT_GRACE_PERIOD, ScopeBuilder};
 pub use counts::ChildCounts;
 pub use limit::Reservation;
+pub use shared::MAX_KEPT_FAILURES;

@@ -37,10 +37,43 @@ pub(crate) enum Recorded {
     Panic(Box<dyn Any + Send>),
 }
 
+/// How many of its children's errors a scope keeps for `join` to report;
+/// the others are counted. A long-lived scope with a million failed
+/// children thus holds a hundred.
+pub const MAX_KEPT_FAILURES: usize = 100;
+
+/// What a scope has recorded of its children's failures: the first
+/// [`MAX_KEPT_FAILURES`] errors, how many more there were, and the first
+/// panic (`join` resumes that one; later panics are dropped at once).
+#[derive(Default)]
+struct FailureRecord {
+    kept: Vec<Failure>,
+    more: usize,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+impl FailureRecord {
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.more == 0 && self.panic.is_none()
+    }
+}
+
+/// A hook that receives each child's error instead of the scope keeping it
+/// (`ScopeBuilder::on_failure`).
+#[derive(Clone)]
+pub(crate) struct FailureHook(pub(crate) Arc<dyn Fn(Failure) + Send + Sync>);
+
+impl std::fmt::Debug for FailureHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FailureHook")
+    }
+}
+
 /// How a scope was configured.
 pub(crate) struct ScopeConfig {
     pub(crate) name: Option<Arc<str>>,
     pub(crate) policy: FailurePolicy,
+    pub(crate) on_failure: Option<FailureHook>,
     pub(crate) limit: Option<Arc<Semaphore>>,
     pub(crate) deadline: Option<Instant>,
     pub(crate) grace: Duration,
@@ -54,7 +87,7 @@ pub(crate) struct ScopeShared {
     /// Set once the grace period ran out and the children were aborted.
     gave_up_waiting: AtomicBool,
     pub(super) children: Mutex<ChildList>,
-    failures: Mutex<Vec<(TaskInfo, Recorded)>>,
+    failures: Mutex<FailureRecord>,
     pub(super) config: ScopeConfig,
     pub(super) origin: ScopeOrigin,
     /// The scope this one is nested in, if any: a scope dropped unjoined
@@ -76,7 +109,7 @@ impl ScopeShared {
             deadline_passed: AtomicBool::new(false),
             gave_up_waiting: AtomicBool::new(false),
             children: Mutex::new(ChildList::new()),
-            failures: Mutex::new(Vec::new()),
+            failures: Mutex::new(FailureRecord::default()),
             span: ScopeSpan::new(config.name.as_deref(), origin.location),
             config,
             origin,
@@ -87,9 +120,55 @@ impl ScopeShared {
     }
 
     pub(crate) fn record_failure(&self, task: TaskInfo, failure: Recorded) {
-        lock(&self.failures).push((task, failure));
+        let dropped = match failure {
+            Recorded::Error(error) => {
+                let failure = Failure::new(task, error);
+                match &self.config.on_failure {
+                    Some(hook) => self.hand_to(hook, failure),
+                    None => {
+                        let mut record = lock(&self.failures);
+                        if record.kept.len() < MAX_KEPT_FAILURES {
+                            record.kept.push(failure);
+                            None
+                        } else {
+                            record.more += 1;
+                            Some(Box::new(failure) as Box<dyn Any + Send>)
+                        }
+                    }
+                }
+            }
+            Recorded::Panic(payload) => {
+                let mut record = lock(&self.failures);
+                if record.panic.is_none() {
+                    record.panic = Some(payload);
+                    None
+                } else {
+                    Some(payload)
+                }
+            }
+        };
+        // Outside the lock: dropping a user's error runs the user's code.
+        drop(dropped);
         if self.config.policy == FailurePolicy::FailFast {
             self.signal.cancel();
+        }
+    }
+
+    /// Gives a child's error to the scope's hook; a panic in the hook is
+    /// recorded as a panic of the scope's, which `join` resumes.
+    fn hand_to(&self, hook: &FailureHook, failure: Failure) -> Option<Box<dyn Any + Send>> {
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (hook.0)(failure)));
+        match panicked {
+            Ok(()) => None,
+            Err(payload) => {
+                let mut record = lock(&self.failures);
+                if record.panic.is_none() {
+                    record.panic = Some(payload);
+                    None
+                } else {
+                    Some(payload)
+                }
+            }
         }
     }
 
@@ -350,23 +429,14 @@ impl ScopeShared {
     /// Everything that went wrong, once the scope has settled; resumes the
     /// first child panic instead.
     pub(super) fn report(&self) -> ScopeError {
-        let recorded = std::mem::take(&mut *lock(&self.failures));
-        let mut failures = Vec::new();
-        let mut first_panic = None;
-        for (task, failure) in recorded {
-            match failure {
-                Recorded::Error(error) => failures.push(Failure::new(task, error)),
-                Recorded::Panic(payload) => {
-                    first_panic.get_or_insert(payload);
-                }
-            }
-        }
-        if let Some(payload) = first_panic {
+        let record = std::mem::take(&mut *lock(&self.failures));
+        if let Some(payload) = record.panic {
+            drop(record.kept);
             std::panic::resume_unwind(payload);
         }
         // Acquire pairs with `deadline_reached`'s store.
         let elapsed = self.deadline_passed.load(Ordering::Acquire);
-        ScopeError::new(self.config.name.clone(), failures, elapsed)
+        ScopeError::new(self.config.name.clone(), record.kept, record.more, elapsed)
     }
 
     /// The scope's result once it has settled.
@@ -376,7 +446,7 @@ impl ScopeShared {
             return Ok(());
         }
         let report = self.report();
-        if report.failures().is_empty() && !report.is_elapsed() {
+        if report.failure_count() == 0 && !report.is_elapsed() {
             Ok(())
         } else {
             Err(report)
@@ -384,7 +454,8 @@ impl ScopeShared {
     }
 
     pub(super) fn discard_failures(&self) {
-        lock(&self.failures).clear();
+        let record = std::mem::take(&mut *lock(&self.failures));
+        drop(record);
     }
 
     pub(crate) fn name(&self) -> Option<&str> {
