@@ -42,10 +42,13 @@
 //!   ([`Cancellation`](cancel::Cancellation)), as `#[cancellable_loop]` does;
 //! - [`registry`]: what [`dump`] returns;
 //! - [`leak`]: the leak check of `#[taskscope::test]`, for tests that build
-//!   their own runtime.
+//!   their own runtime;
+//! - [`shutdown`] (feature `signal`, on by default): a program's root scope,
+//!   stopped by SIGINT or SIGTERM with a grace period and an exit status.
 //!
 //! # Features
 //!
+//! - `signal` (default): [`shutdown`], which needs tokio's `signal` feature.
 //! - `tracing`: a `tracing` span per scope (`taskscope.scope`, with its name
 //!   and location) and per child (`taskscope.task`, with its name, spawn
 //!   location and whether it is a background child), the child's under its
@@ -67,6 +70,8 @@ mod launch;
 pub mod leak;
 pub mod registry;
 pub mod scope;
+#[cfg(feature = "signal")]
+pub mod shutdown;
 mod sync;
 pub mod task;
 
