@@ -25,7 +25,9 @@
 mod arguments;
 mod cancellable_loop;
 mod diagnostics;
+mod main_attr;
 mod reason;
+mod runtime_args;
 mod scoped;
 mod test_attr;
 
@@ -490,4 +492,43 @@ pub fn test(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     test_attr::expand(args.into(), item.into()).into()
+}
+
+/// `#[tokio::main]` for a program whose work runs in one root scope: SIGINT
+/// or SIGTERM cancels it, the children get a grace period to finish, what
+/// still runs is then aborted, a second signal aborts at once, and the exit
+/// status says which (see `taskscope::shutdown::run`: 0; 1 for an `Err`,
+/// printed; 2 when stragglers were aborted; 130 after a second signal).
+/// In `main`, `taskscope::spawn` and `TaskScope::new()` reach that scope.
+///
+/// ```no_run
+/// #[taskscope::main(shutdown_grace_ms = 5000)]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     taskscope::spawn(async {
+///         taskscope::cancelled().await; // a server, until Ctrl-C
+///         println!("flushed and closed");
+///     })?;
+///     Ok(())
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `flavor = "multi_thread"` (the default) or `"current_thread"` | the runtime, as `#[tokio::main]`'s |
+/// | `worker_threads = n` | the multi-thread runtime's size |
+/// | `start_paused = true` | tokio's paused clock (current-thread only) |
+/// | `shutdown_grace_ms = n` | how long the children may take to stop once a signal came (default: `taskscope::scope::DEFAULT_GRACE_PERIOD`) |
+/// | `crate = path` | where taskscope is, if renamed or re-exported |
+///
+/// `main` returns nothing, or a `Result<(), E>` whose `E` can hold a
+/// `taskscope::ScopeError` and be displayed (`Box<dyn Error>`, `io::Error`,
+/// `anyhow::Error`). It needs taskscope's `signal` feature (on by default).
+#[proc_macro_attribute]
+pub fn main(
+    args: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    main_attr::expand(args.into(), item.into()).into()
 }

@@ -96,3 +96,7 @@ pub use taskscope_macros::cancellable_loop;
 
 #[doc(inline)]
 pub use taskscope_macros::test;
+
+#[cfg(feature = "signal")]
+#[doc(inline)]
+pub use taskscope_macros::main;

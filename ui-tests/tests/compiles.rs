@@ -1,5 +1,5 @@
-//! Every supported form of `#[scoped]`, `#[cancellable_loop]` and
-//! `#[taskscope::test]` compiles and runs. Each file of `pass/` is a module of
+//! Every supported form of `#[scoped]`, `#[cancellable_loop]`,
+//! `#[taskscope::test]` and `#[taskscope::main]` compiles and runs. Each file of `pass/` is a module of
 //! this one test binary (so trybuild, with only compile-fail cases left,
 //! checks rather than builds), and its `main` is run by a test named after it.
 
@@ -21,6 +21,8 @@ mod forms;
 mod hygiene;
 #[path = "pass/instrument.rs"]
 mod instrument;
+#[path = "pass/main_forms.rs"]
+mod main_forms;
 #[path = "pass/redirections.rs"]
 mod redirections;
 #[path = "pass/test_attr_forms.rs"]
@@ -33,6 +35,11 @@ mod trait_methods;
 #[test]
 fn arguments() {
     arguments::main();
+}
+
+#[test]
+fn main_forms() {
+    main_forms::main();
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! `cargo run -p taskscope-examples --bin graceful_shutdown [-- --stubborn | --fail]`,
 //! then Ctrl-C. Before taskscope, every program wrote this by hand: a
 //! `select!` on Ctrl-C, a cancellation token, a deadline, a join, an exit
-//! code.
+//! code. `#[taskscope::main]` is `taskscope::shutdown::run` around `main`;
+//! a program with its own runtime calls that function.
 //!
 //! - no argument: two workers that clean up when cancelled (exit 0);
 //! - `--stubborn`: also a worker that ignores the cancellation, aborted
@@ -13,16 +14,13 @@
 //!   (exit 130);
 //! - `--fail`: a worker fails after start-up (exit 1, the error on stderr).
 
-use std::process::ExitCode;
 use std::time::Duration;
 
-/// How long the workers may take to stop once the program is told to.
-const GRACE: Duration = Duration::from_millis(300);
-
-#[tokio::main]
-async fn main() -> ExitCode {
+// The workers may take 300 ms to stop once the program is told to.
+#[taskscope::main(shutdown_grace_ms = 300)]
+async fn main() -> Result<(), taskscope::ScopeError> {
     let mode = std::env::args().nth(1).unwrap_or_default();
-    taskscope::shutdown::run(GRACE, serve(mode)).await
+    serve(mode).await
 }
 
 /// Starts the workers into the program's root scope and returns: the

@@ -1,6 +1,7 @@
 //! `#[taskscope::test]`: `#[tokio::test]` with a leak check after the body.
 //!
-//! - [`args`]: the attribute's arguments.
+//! - `crate::runtime_args`: the attribute's arguments (shared with
+//!   `#[taskscope::main]`).
 //! - here: the fn it is put on, what makes one unfit, and the generated test.
 //!
 //! The expansion is a plain `#[test] fn` that builds its own runtime, runs
@@ -10,8 +11,6 @@
 //! leak check must run on the test's runtime after the body, which a wrapper
 //! around `#[tokio::test]` could not reach.
 
-mod args;
-
 #[cfg(test)]
 mod tests;
 
@@ -20,7 +19,16 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{AttrStyle, Attribute, ItemFn, LitInt, ReturnType, Type};
 
-use args::Args;
+use crate::runtime_args::{Args, Attr, Flavor};
+
+/// `#[taskscope::test]`'s arguments: tokio's, and `settle_ms`.
+const TEST: Attr = Attr {
+    name: "#[taskscope::test]",
+    millis_key: "settle_ms",
+    millis_what: "the settle time",
+    millis_near_misses: &["settle", "settle_time"],
+    default_flavor: Flavor::CurrentThread,
+};
 
 /// The expansion of `#[taskscope::test(args)] item`, as a plain function of
 /// token streams (the proc-macro entry point is a shim over it).
@@ -30,7 +38,7 @@ use args::Args;
 /// right) when the fn itself is fit, else the item as written.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
-    let args = args::parse(args, &mut errors);
+    let args = crate::runtime_args::parse(&TEST, args, &mut errors);
     let output = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => match check(&function) {
             Ok(()) => generate(&args, function, &mut errors),
@@ -175,7 +183,7 @@ fn generate(args: &Args, function: ItemFn, errors: &mut Vec<syn::Error>) -> Toke
         }
         _ => None,
     };
-    let settle = match &args.settle_ms {
+    let settle = match &args.millis {
         Some(millis) => {
             let millis = LitInt::new(millis.base10_digits(), millis.span());
             quote!(::core::time::Duration::from_millis(#millis))

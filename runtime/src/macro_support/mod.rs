@@ -23,11 +23,15 @@
 //!
 //! - `scoped.rs`: what `#[scoped]` expands to call (above).
 //! - `test.rs` (`__private::test`): what `#[taskscope::test]` expands to call.
+//! - `main.rs` (`__private::main`, feature `signal`): what
+//!   `#[taskscope::main]` expands to call.
 //! - The re-exports below: the cancellation types `#[cancellable_loop]`
 //!   names, at a path that does not move when the public modules do.
 //!
 //! It uses the public API only, as the user's code would.
 
+#[cfg(feature = "signal")]
+pub mod main;
 mod scoped;
 pub mod test;
 

@@ -1,5 +1,7 @@
-//! The arguments of `#[taskscope::test(...)]`: tokio's (`flavor`,
-//! `worker_threads`, `start_paused`, `crate`) and `settle_ms`.
+//! The arguments of the attributes that build a runtime, `#[taskscope::test(...)]`
+//! and `#[taskscope::main(...)]`: tokio's (`flavor`, `worker_threads`,
+//! `start_paused`, `crate`) and one number of milliseconds of their own
+//! (`settle_ms`, `shutdown_grace_ms`).
 //!
 //! Every bad argument is reported, spanned at it; the good ones are kept, and
 //! the caller expands with them (so an IDE still sees a test fn).
@@ -9,12 +11,35 @@ use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, ExprLit, Lit, LitBool, LitInt, LitStr, Path, Token};
 
-/// The valid keys, as error messages list them.
-const KEYS: &str = "`flavor`, `worker_threads`, `start_paused`, `settle_ms`, `crate`";
+/// Which attribute the arguments are of.
+pub(crate) struct Attr {
+    /// As messages name it: `#[taskscope::test]`.
+    pub(crate) name: &'static str,
+    /// Its own key, a number of milliseconds.
+    pub(crate) millis_key: &'static str,
+    /// What that number is, for messages: "the settle time".
+    pub(crate) millis_what: &'static str,
+    /// Keys someone might write for it, answered with the right one.
+    pub(crate) millis_near_misses: &'static [&'static str],
+    /// The runtime without a `flavor`, as tokio's attribute of the same
+    /// role has it.
+    pub(crate) default_flavor: Flavor,
+}
+
+impl Attr {
+    /// The valid keys, as error messages list them.
+    fn keys(&self) -> String {
+        format!(
+            "`flavor`, `worker_threads`, `start_paused`, `{}`, `crate`",
+            self.millis_key
+        )
+    }
+}
 
 /// The runtime a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Flavor {
+    #[default]
     CurrentThread,
     MultiThread,
 }
@@ -34,17 +59,21 @@ pub(crate) struct Args {
     /// `.start_paused(true)` carries it, so a missing `test-util` feature is
     /// reported there) and the whole argument.
     pub(crate) start_paused: Option<(bool, Span, TokenStream)>,
-    /// `settle_ms = n`: how long the leak check waits.
-    pub(crate) settle_ms: Option<LitInt>,
+    /// The attribute's own number of milliseconds (`settle_ms = n`: how
+    /// long the leak check waits; `shutdown_grace_ms = n`: how long a
+    /// shutdown waits before it aborts).
+    pub(crate) millis: Option<LitInt>,
     /// `crate = path` or `crate = "path"`: where taskscope is.
     pub(crate) krate: Option<Path>,
+    /// The flavor when none is given.
+    default_flavor: Flavor,
 }
 
 impl Args {
-    /// The flavor, given or the default (current-thread, as `#[tokio::test]`).
+    /// The flavor, given or the attribute's default.
     pub(crate) fn flavor(&self) -> Flavor {
         self.flavor
-            .map_or(Flavor::CurrentThread, |(flavor, _)| flavor)
+            .map_or(self.default_flavor, |(flavor, _)| flavor)
     }
 }
 
@@ -60,15 +89,18 @@ struct Arg {
 }
 
 /// Parses the attribute's arguments; every problem is pushed to `errors`.
-pub(crate) fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
-    let mut args = Args::default();
+pub(crate) fn parse(attr: &Attr, tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
+    let mut args = Args {
+        default_flavor: attr.default_flavor,
+        ..Args::default()
+    };
     for (chunk, comma) in split_at_commas(tokens) {
-        match parse_arg.parse2(chunk) {
+        match (|input: ParseStream<'_>| parse_arg(attr, input)).parse2(chunk) {
             Ok(Some(mut arg)) => {
                 if let Some(error) = arg.rest.take() {
                     errors.push(error);
                 }
-                if let Err(error) = args.set(arg) {
+                if let Err(error) = args.set(attr, arg) {
                     errors.push(error);
                 }
             }
@@ -111,14 +143,16 @@ fn split_at_commas(tokens: TokenStream) -> Vec<(TokenStream, Option<Span>)> {
 
 /// `key = value`, `key` or `key =` alone (reported later, where the key is
 /// known), or nothing (`(a, )`).
-fn parse_arg(input: ParseStream<'_>) -> syn::Result<Option<Arg>> {
+fn parse_arg(attr: &Attr, input: ParseStream<'_>) -> syn::Result<Option<Arg>> {
     if input.is_empty() {
         return Ok(None);
     }
     let tokens: TokenStream = input.fork().parse()?;
     let key = Ident::parse_any(input).map_err(|_| {
         input.error(format!(
-            "expected a `#[taskscope::test]` argument, `key = value` with a key among {KEYS}"
+            "expected a `{}` argument, `key = value` with a key among {}",
+            attr.name,
+            attr.keys()
         ))
     })?;
     if input.is_empty() {
@@ -155,27 +189,27 @@ fn parse_arg(input: ParseStream<'_>) -> syn::Result<Option<Arg>> {
 }
 
 impl Args {
-    fn set(&mut self, arg: Arg) -> syn::Result<()> {
+    fn set(&mut self, attr: &Attr, arg: Arg) -> syn::Result<()> {
         let key = arg.key.unraw().to_string();
+        let (name, keys, millis_key) = (attr.name, attr.keys(), attr.millis_key);
         let taken = match key.as_str() {
             "flavor" => self.flavor.is_some(),
             "worker_threads" => self.worker_threads.is_some(),
             "start_paused" => self.start_paused.is_some(),
-            "settle_ms" => self.settle_ms.is_some(),
             "crate" => self.krate.is_some(),
-            "settle" | "settle_time" => {
+            own if own == millis_key => self.millis.is_some(),
+            near if attr.millis_near_misses.contains(&near) => {
                 let message = format!(
-                    "unknown `#[taskscope::test]` argument `{key}`: the settle time is given in \
-                     milliseconds, as `settle_ms = 2000`; the arguments are {KEYS}"
+                    "unknown `{name}` argument `{key}`: {} is given in milliseconds, as \
+                     `{millis_key} = 2000`; the arguments are {keys}",
+                    attr.millis_what
                 );
                 return Err(syn::Error::new(arg.key.span(), message));
             }
             _ => {
                 return Err(syn::Error::new(
                     arg.key.span(),
-                    format!(
-                        "unknown `#[taskscope::test]` argument `{key}`: the arguments are {KEYS}"
-                    ),
+                    format!("unknown `{name}` argument `{key}`: the arguments are {keys}"),
                 ));
             }
         };
@@ -183,14 +217,17 @@ impl Args {
             return Err(syn::Error::new(
                 arg.key.span(),
                 format!(
-                    "`{key}` is given twice: each of {KEYS} may be given once; remove one `{key}`"
+                    "`{key}` is given twice: each of {keys} may be given once; remove one `{key}`"
                 ),
             ));
         }
         let Some(value) = arg.value else {
             return Err(syn::Error::new(
                 arg.key.span(),
-                format!("`{key}` takes a value: write `{key} = {}`", example(&key)),
+                format!(
+                    "`{key}` takes a value: write `{key} = {}`",
+                    example(attr, &key)
+                ),
             ));
         };
         let wrong = || {
@@ -198,8 +235,8 @@ impl Args {
                 &value,
                 format!(
                     "`{key}` takes {}: write `{key} = {}`",
-                    kind(&key),
-                    example(&key)
+                    kind(attr, &key),
+                    example(attr, &key)
                 ),
             )
         };
@@ -224,7 +261,7 @@ impl Args {
                     Ok(_) => {}
                     Err(_) => return Err(wrong()),
                 }
-                check_suffix(literal, "worker_threads", "usize")?;
+                check_suffix(attr, literal, "worker_threads", "usize")?;
                 self.worker_threads = Some((literal.clone(), arg.key.span(), arg.tokens));
             }
             "start_paused" => {
@@ -233,15 +270,15 @@ impl Args {
                 };
                 self.start_paused = Some((*value, arg.key.span(), arg.tokens));
             }
-            "settle_ms" => {
+            own if own == millis_key => {
                 let Some(Lit::Int(literal)) = literal(&value) else {
                     return Err(wrong());
                 };
                 if literal.base10_parse::<u64>().is_err() {
                     return Err(wrong());
                 }
-                check_suffix(literal, "settle_ms", "u64")?;
-                self.settle_ms = Some(literal.clone());
+                check_suffix(attr, literal, millis_key, "u64")?;
+                self.millis = Some(literal.clone());
             }
             _ => {
                 let path = match &value {
@@ -287,16 +324,16 @@ impl Args {
 
 /// A suffixed integer is accepted only with the type it will have
 /// (`2000u64`); a unit (`2s`, `2000ms`) is not a suffix Rust has.
-fn check_suffix(literal: &LitInt, key: &str, expected: &str) -> syn::Result<()> {
+fn check_suffix(attr: &Attr, literal: &LitInt, key: &str, expected: &str) -> syn::Result<()> {
     let digits = literal.base10_digits();
     let message = match literal.suffix() {
         "" => return Ok(()),
         suffix if suffix == expected => return Ok(()),
-        "s" if key == "settle_ms" => format!(
-            "`settle_ms` is a number of milliseconds, written without a unit: `settle_ms = {digits}000`"
+        "s" if key == attr.millis_key => format!(
+            "`{key}` is a number of milliseconds, written without a unit: `{key} = {digits}000`"
         ),
-        "ms" if key == "settle_ms" => format!(
-            "`settle_ms` is a number of milliseconds, written without a unit: `settle_ms = {digits}`"
+        "ms" if key == attr.millis_key => format!(
+            "`{key}` is a number of milliseconds, written without a unit: `{key} = {digits}`"
         ),
         suffix => format!(
             "`{key}` takes a plain integer: remove the suffix `{suffix}`, as in `{key} = {digits}`"
@@ -327,23 +364,23 @@ fn flavor(literal: &LitStr) -> syn::Result<Flavor> {
 }
 
 /// What the value of `key` is, for errors.
-fn kind(key: &str) -> &'static str {
+fn kind(attr: &Attr, key: &str) -> &'static str {
     match key {
         "flavor" => "a string",
         "worker_threads" => "a positive integer literal",
         "start_paused" => "`true` or `false`",
-        "settle_ms" => "a whole number of milliseconds, as an integer literal",
+        own if own == attr.millis_key => "a whole number of milliseconds, as an integer literal",
         _ => "the path of the taskscope crate",
     }
 }
 
 /// A valid value of `key`, for errors.
-fn example(key: &str) -> &'static str {
+fn example(attr: &Attr, key: &str) -> &'static str {
     match key {
         "flavor" => "\"multi_thread\"",
         "worker_threads" => "2",
         "start_paused" => "true",
-        "settle_ms" => "2000",
+        own if own == attr.millis_key => "2000",
         _ => "::my_reexport::taskscope",
     }
 }
