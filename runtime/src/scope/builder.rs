@@ -6,11 +6,11 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::current::with_current_scope;
 use super::error::Failure;
+use super::limit::Limit;
 use super::shared::{FailureHook, ScopeConfig, ScopeShared};
 use super::task_scope::TaskScope;
 use crate::cancel::CancelSignal;
@@ -336,9 +336,7 @@ impl ScopeBuilder {
                     None,
                 ),
             });
-        let limit = self
-            .limit
-            .map(|n| Arc::new(Semaphore::new(n.get().min(Semaphore::MAX_PERMITS))));
+        let limit = self.limit.map(|n| Arc::new(Limit::new(n.get())));
         let config = ScopeConfig {
             name: self.name,
             policy: self.policy,

@@ -3,8 +3,11 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use super::ChildCounts;
 use super::error::Closed;
+use super::limit::{Reservation, ReserveError, take_slot};
 use super::output::TaskOutput;
+use super::phase::Phase;
 use super::shared::ScopeShared;
 use super::task_builder::TaskBuilder;
 use super::task_handle::TaskHandle;
@@ -192,6 +195,100 @@ impl ScopeHandle {
     /// ```
     pub fn name(&self) -> Option<&str> {
         self.shared.name()
+    }
+
+    /// Waits for a free slot of the scope's
+    /// [`limit`](crate::scope::ScopeBuilder::limit) and holds it for the next
+    /// spawn: backpressure from anywhere, also from the scope a `#[scoped(name
+    /// = scope, limit = n)]` fn binds. Without a limit it is ready at once.
+    ///
+    /// The reservation keeps the scope open until it is used or dropped, as
+    /// a child would: its spawn cannot fail. It fails if the scope has
+    /// closed, or is cancelled while it waits.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder()
+    ///     .limit(NonZeroUsize::new(2).expect("2 is not zero"))
+    ///     .build();
+    /// let handle = scope.handle();
+    /// let producer = scope.spawn(async move {
+    ///     for job in 0..10u64 {
+    ///         // At most 2 jobs exist at a time: the producer waits for a slot.
+    ///         let slot = handle.reserve().await?;
+    ///         slot.spawn(async move { job * 2 });
+    ///     }
+    ///     Ok::<_, taskscope::scope::ReserveError>(())
+    /// });
+    /// assert_eq!(producer.await, Ok(()));
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    pub async fn reserve(&self) -> Result<Reservation<'static>, ReserveError> {
+        let share = self
+            .shared
+            .phases
+            .share(Phase::Foreground)
+            .ok_or(ReserveError::Closed)?;
+        let permit = match self.shared.limit() {
+            None => None,
+            Some(limit) => Some(
+                take_slot(limit, &self.shared.signal)
+                    .await
+                    .ok_or(ReserveError::Cancelled)?,
+            ),
+        };
+        Ok(Reservation::holding(share, permit))
+    }
+
+    /// A slot of the scope's limit if one is free right now, `Ok(None)` if
+    /// not (errgroup's `TryGo`: shed the load instead of queueing it), and
+    /// `Err(Closed)` once the scope has closed.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::builder().limit(NonZeroUsize::MIN).build();
+    /// let handle = scope.handle();
+    /// let busy = handle.try_reserve()?.expect("the slot is free");
+    /// assert!(handle.try_reserve()?.is_none(), "no second slot: drop the request");
+    /// busy.spawn(async {});
+    /// scope.join().await.expect("nothing failed");
+    /// assert_eq!(handle.try_reserve().err(), Some(taskscope::Closed));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_reserve(&self) -> Result<Option<Reservation<'static>>, Closed> {
+        let share = self.shared.phases.share(Phase::Foreground).ok_or(Closed)?;
+        let permit = match self.shared.limit() {
+            None => None,
+            Some(limit) => match limit.try_take() {
+                Some(permit) => Some(permit),
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(Reservation::holding(share, permit)))
+    }
+
+    /// How many children the scope has alive, and how many wait for a slot
+    /// of its limit: for a stats endpoint.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// scope.spawn(std::future::pending::<()>());
+    /// assert_eq!(handle.children().foreground(), 1);
+    /// # }
+    /// ```
+    pub fn children(&self) -> ChildCounts {
+        self.shared.children_alive()
     }
 }
 

@@ -5,47 +5,94 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::child::ChildInfo;
 use super::output::TaskOutput;
-use super::phase::Phase;
+use super::phase::{Phase, Share};
 use super::task_handle::TaskHandle;
 use super::task_scope::TaskScope;
 use crate::cancel::CancelSignal;
+
+/// A scope's concurrency limit: its slots, how many there are, and how many
+/// takers wait for one.
+pub(crate) struct Limit {
+    slots: Arc<Semaphore>,
+    size: usize,
+    waiting: AtomicUsize,
+}
+
+impl Limit {
+    pub(crate) fn new(size: usize) -> Self {
+        let size = size.min(Semaphore::MAX_PERMITS);
+        Limit {
+            slots: Arc::new(Semaphore::new(size)),
+            size,
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// A slot, if one is free now.
+    pub(super) fn try_take(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.slots).try_acquire_owned().ok()
+    }
+
+    /// Slots taken (by running children and unused reservations), and
+    /// takers waiting for one: a moment's look.
+    pub(super) fn usage(&self) -> (usize, usize) {
+        let taken = self.size.saturating_sub(self.slots.available_permits());
+        // Relaxed: a count for reading, ordering nothing.
+        (taken, self.waiting.load(Ordering::Relaxed))
+    }
+}
 
 /// Takes a slot of the scope's limit, waiting for one unless the scope is
 /// cancelled first: a child still waiting for a slot when the scope is
 /// cancelled never starts. A free slot is taken even in a cancelled scope.
 pub(super) async fn take_slot(
-    limit: Arc<Semaphore>,
+    limit: &Limit,
     signal: &CancelSignal,
 ) -> Option<OwnedSemaphorePermit> {
-    match Arc::clone(&limit).try_acquire_owned() {
-        Ok(permit) => Some(permit),
-        Err(_) => tokio::select! {
-            biased;
-            () = signal.cancelled() => None,
-            permit = limit.acquire_owned() => permit.ok(),
-        },
+    if let Some(permit) = limit.try_take() {
+        return Some(permit);
+    }
+    /// Counts a taker as waiting for as long as it waits, however it stops.
+    struct Waiting<'a>(&'a AtomicUsize);
+    impl Drop for Waiting<'_> {
+        fn drop(&mut self) {
+            // Relaxed: see `Limit::usage`.
+            self.0.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    limit.waiting.fetch_add(1, Ordering::Relaxed);
+    let _waiting = Waiting(&limit.waiting);
+    tokio::select! {
+        biased;
+        () = signal.cancelled() => None,
+        permit = Arc::clone(&limit.slots).acquire_owned() => permit.ok(),
     }
 }
 
 /// Runs `future` holding a slot of the scope's limit; `None` if it never got
 /// one.
 pub(super) async fn throttled<F: Future>(
-    limit: Arc<Semaphore>,
+    limit: Arc<Limit>,
     signal: Arc<CancelSignal>,
     future: F,
 ) -> Option<F::Output> {
-    let permit = take_slot(limit, &signal).await?;
+    let permit = take_slot(&limit, &signal).await?;
     let output = future.await;
     drop(permit);
     Some(output)
 }
 
-/// A slot of a scope's concurrency limit, held for one spawn; see
-/// [`TaskScope::reserve`]. Dropping it unused frees the slot.
+/// A slot of a scope's concurrency limit, held for one spawn: made by
+/// [`TaskScope::reserve`] (borrowing the owner, so it cannot be held across
+/// `join`) or [`ScopeHandle::reserve`](crate::ScopeHandle::reserve) (holding
+/// the scope open until it is used or dropped, as a child would). Dropping it
+/// unused frees the slot.
 ///
 /// ```
 /// use std::num::NonZeroUsize;
@@ -65,11 +112,45 @@ pub(super) async fn throttled<F: Future>(
 #[must_use = "a reservation holds a slot of the scope's limit until it is used or dropped"]
 #[derive(Debug)]
 pub struct Reservation<'scope> {
-    pub(super) scope: &'scope TaskScope,
-    pub(super) permit: Option<OwnedSemaphorePermit>,
+    holder: Holder<'scope>,
+    permit: Option<OwnedSemaphorePermit>,
 }
 
-impl Reservation<'_> {
+/// Who the reservation's child will take its share from.
+enum Holder<'scope> {
+    /// The owner, which holds a share of each phase until it joins.
+    Owner(&'scope TaskScope),
+    /// A share taken for the child when the reservation was made.
+    Share(Arc<Share>),
+}
+
+impl std::fmt::Debug for Holder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Holder::Owner(_) => "Owner",
+            Holder::Share(_) => "Share",
+        })
+    }
+}
+
+impl<'scope> Reservation<'scope> {
+    pub(super) fn from_owner(
+        scope: &'scope TaskScope,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Self {
+        Reservation {
+            holder: Holder::Owner(scope),
+            permit,
+        }
+    }
+
+    pub(super) fn holding(share: Arc<Share>, permit: Option<OwnedSemaphorePermit>) -> Self {
+        Reservation {
+            holder: Holder::Share(share),
+            permit,
+        }
+    }
+
     /// Spawns a child into the reserved slot; it starts at once.
     ///
     /// ```
@@ -89,9 +170,31 @@ impl Reservation<'_> {
         <F::Output as TaskOutput>::Success: Send,
     {
         let info = ChildInfo::Plain(Location::caller());
-        let share = self.scope.shares.share(Phase::Foreground);
-        self.scope
-            .shared
-            .spawn_admitted(share, info, self.permit, future)
+        let share = match self.holder {
+            Holder::Owner(scope) => scope.shares.share(Phase::Foreground),
+            Holder::Share(share) => share,
+        };
+        let scope = Arc::clone(share.scope());
+        scope.spawn_admitted(share, info, self.permit, future)
     }
 }
+
+/// Why [`ScopeHandle::reserve`](crate::ScopeHandle::reserve) got no slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReserveError {
+    /// The scope was joined or dropped: nothing can be spawned into it.
+    Closed,
+    /// The scope was cancelled while the reservation waited for a slot.
+    Cancelled,
+}
+
+impl std::fmt::Display for ReserveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReserveError::Closed => "the scope is closed",
+            ReserveError::Cancelled => "the scope was cancelled while waiting for a slot",
+        })
+    }
+}
+
+impl std::error::Error for ReserveError {}

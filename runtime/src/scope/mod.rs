@@ -71,5 +71,5 @@ pub(crate) mod task_scope;
 
 pub use builder::{DEFAULT_GRACE_PERIOD, ScopeBuilder};
 pub use counts::ChildCounts;
-pub use limit::Reservation;
+pub use limit::{Reservation, ReserveError};
 pub use shared::MAX_KEPT_FAILURES;

@@ -48,6 +48,10 @@ const DROPPED: u8 = 1 << 2;
 /// Set once the joiner has registered its waker: until then, the drop that
 /// ends a phase need not take the joiner's lock.
 const JOINER_WAITING: u8 = 1 << 3;
+/// Set when the owner lets go of its share of a phase, as it joins: from
+/// then on every share of that phase is a child's.
+const OWNER_LET_GO_FOREGROUND: u8 = 1 << 4;
+const OWNER_LET_GO_BACKGROUND: u8 = 1 << 5;
 
 /// A share in one phase of a scope.
 pub(crate) struct Share {
@@ -218,6 +222,29 @@ impl Phases {
         shares[phase.index()]
             .upgrade()
             .or_else(|| shares[Phase::Background.index()].upgrade())
+    }
+
+    /// The owner is about to let go of its share of `phase`.
+    pub(crate) fn owner_lets_go(&self, phase: Phase) {
+        let bit = match phase {
+            Phase::Foreground => OWNER_LET_GO_FOREGROUND,
+            Phase::Background => OWNER_LET_GO_BACKGROUND,
+        };
+        // Relaxed: the bit only corrects a count that is a moment's look.
+        self.state.fetch_or(bit, Ordering::Relaxed);
+    }
+
+    /// `(foreground, background)` shares held by children (and the body of
+    /// `run`) right now: the owner's, while it holds them, left out.
+    pub(crate) fn held_by_children(&self) -> (usize, usize) {
+        let (foreground, background) = self.shares_held();
+        // Relaxed: a count is a moment's look (see `owner_lets_go`).
+        let state = self.state.load(Ordering::Relaxed);
+        let owner = |let_go: u8| usize::from(state & (let_go | DROPPED) == 0);
+        (
+            foreground.saturating_sub(owner(OWNER_LET_GO_FOREGROUND)),
+            background.saturating_sub(owner(OWNER_LET_GO_BACKGROUND)),
+        )
     }
 
     /// `(foreground, background)` shares held right now, the owner's included.

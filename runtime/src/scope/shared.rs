@@ -10,7 +10,7 @@ use std::sync::{Arc, Weak};
 use std::task::Poll;
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
@@ -19,7 +19,7 @@ use super::builder::FailurePolicy;
 use super::child::{ChildGuard, ChildInfo, ChildTask, FirstPoll, Started};
 use super::children::{ChildEntry, ChildList};
 use super::error::{Failure, TaskInfo};
-use super::limit::{take_slot, throttled};
+use super::limit::{Limit, take_slot, throttled};
 use super::output::{ChildError, TaskOutput};
 use super::phase::{OwnerShares, Phase, Phases, Share};
 use super::task_handle::TaskHandle;
@@ -74,7 +74,7 @@ pub(crate) struct ScopeConfig {
     pub(crate) name: Option<Arc<str>>,
     pub(crate) policy: FailurePolicy,
     pub(crate) on_failure: Option<FailureHook>,
-    pub(crate) limit: Option<Arc<Semaphore>>,
+    pub(crate) limit: Option<Arc<Limit>>,
     pub(crate) deadline: Option<Instant>,
     pub(crate) grace: Duration,
 }
@@ -338,7 +338,7 @@ impl ScopeShared {
                 let ended = guard.run_in_scope(|| {
                     let _permit = match limit {
                         Some(limit) => {
-                            let slot = take_slot(limit, &signal);
+                            let slot = take_slot(&limit, &signal);
                             Some(tokio::runtime::Handle::current().block_on(slot)?)
                         }
                         None => None,
@@ -368,6 +368,7 @@ impl ScopeShared {
         let mut cancelled = pin!(self.signal.cancelled());
         let mut cancel_seen = false;
         let mut aborted = false;
+        self.phases.owner_lets_go(Phase::Foreground);
         drop(shares.foreground.take());
         let mut waiting_for = Phase::Foreground;
         poll_fn(|cx| {
@@ -408,6 +409,7 @@ impl ScopeShared {
                             // everything else is.
                             self.signal.cancel();
                         }
+                        self.phases.owner_lets_go(Phase::Background);
                         drop(shares.background.take());
                     }
                     Phase::Background => return Poll::Ready(()),
@@ -462,11 +464,16 @@ impl ScopeShared {
         self.config.name.as_deref()
     }
 
-    /// How many children are alive while the owner holds its shares (one
-    /// of each phase): every other share is a child's.
+    /// How many children are alive, and how many of the foreground ones
+    /// wait for a slot of the limit.
     pub(super) fn children_alive(&self) -> ChildCounts {
-        let (foreground, background) = self.phases.shares_held();
-        ChildCounts::new(foreground.saturating_sub(1), background.saturating_sub(1))
+        let (foreground, background) = self.phases.held_by_children();
+        let waiting = self
+            .config
+            .limit
+            .as_ref()
+            .map_or(0, |limit| limit.usage().1.min(foreground));
+        ChildCounts::new(foreground, background, waiting)
     }
 
     /// The scope's span: the parent of its children's spans.
@@ -474,7 +481,7 @@ impl ScopeShared {
         &self.span
     }
 
-    pub(crate) fn limit(&self) -> Option<&Arc<Semaphore>> {
+    pub(crate) fn limit(&self) -> Option<&Arc<Limit>> {
         self.config.limit.as_ref()
     }
 
@@ -482,7 +489,7 @@ impl ScopeShared {
     /// take none. They end only once the foreground work is done, so a slot
     /// they held could be one a foreground child waits for, and `join`
     /// would never return.
-    fn limit_for(&self, phase: Phase) -> Option<&Arc<Semaphore>> {
+    fn limit_for(&self, phase: Phase) -> Option<&Arc<Limit>> {
         match phase {
             Phase::Foreground => self.config.limit.as_ref(),
             Phase::Background => None,

@@ -307,15 +307,37 @@ impl TaskScope {
         let permit = match self.shared.limit() {
             None => None,
             Some(limit) => Some(
-                take_slot(Arc::clone(limit), &self.shared.signal)
+                take_slot(limit, &self.shared.signal)
                     .await
                     .ok_or(crate::Cancelled)?,
             ),
         };
-        Ok(Reservation {
-            scope: self,
-            permit,
-        })
+        Ok(Reservation::from_owner(self, permit))
+    }
+
+    /// A slot of the scope's limit if one is free right now (a
+    /// [`Reservation`] that spawns without waiting), `None` otherwise:
+    /// errgroup's `TryGo`, for a producer that sheds load instead of
+    /// queueing it. Without a limit there is always one.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::builder().limit(NonZeroUsize::MIN).build();
+    /// let first = scope.try_reserve().expect("the slot is free");
+    /// assert!(scope.try_reserve().is_none(), "the only slot is reserved");
+    /// first.spawn(async {});
+    /// # scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    pub fn try_reserve(&self) -> Option<Reservation<'_>> {
+        let permit = match self.shared.limit() {
+            None => None,
+            Some(limit) => Some(limit.try_take()?),
+        };
+        Some(Reservation::from_owner(self, permit))
     }
 
     /// A cloneable, `Send` handle to spawn into and cancel this scope from

@@ -18,6 +18,8 @@ on_both_runtimes!(
     limit_caps_the_children_running_at_once,
     slots_come_back_after_panics_and_aborts,
     limit_caps_blocking_children_too,
+    a_scoped_fns_scope_applies_backpressure_through_its_handle,
+    a_handle_sheds_load_and_counts_running_and_waiting_children,
 );
 
 /// How long a step that should be immediate may take before the case fails
@@ -202,5 +204,89 @@ async fn limit_caps_blocking_children_too() {
         LIMIT,
         "never more than the limit, and the limit is reached"
     );
+    baseline.assert_restored().await;
+}
+
+/// A producer under `#[scoped(name = scope, limit = 2)]` waits for a slot
+/// before each spawn, through the handle the macro binds: never more than
+/// two jobs run at once, and every job ran.
+#[taskscope::scoped(name = scope, limit = 2)]
+async fn produce(jobs: usize, probe: Arc<ConcurrencyProbe>) -> Result<(), taskscope::ScopeError> {
+    for _ in 0..jobs {
+        let slot = scope
+            .reserve()
+            .await
+            .expect("the scope is open and not cancelled");
+        let probe = Arc::clone(&probe);
+        slot.spawn(async move {
+            probe.enter();
+            tokio::task::yield_now().await;
+            probe.exit();
+        });
+    }
+    Ok(())
+}
+
+async fn a_scoped_fns_scope_applies_backpressure_through_its_handle() {
+    let baseline = TaskBaseline::take();
+    let probe = Arc::new(ConcurrencyProbe::default());
+    within(STEP_LIMIT, "producing", produce(100, Arc::clone(&probe)))
+        .await
+        .expect("no job failed");
+    assert_eq!(probe.finished.load(Ordering::SeqCst), 100);
+    assert!(probe.most.load(Ordering::SeqCst) <= 2);
+    baseline.assert_restored().await;
+}
+
+/// `try_reserve` gives the free slots and then `None` (the caller sheds the
+/// request); the counts say how many children run and how many queue.
+async fn a_handle_sheds_load_and_counts_running_and_waiting_children() {
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder()
+        .limit(NonZeroUsize::new(2).expect("2 is not zero"))
+        .build();
+    let handle = scope.handle();
+    let (release, released) = tokio::sync::watch::channel(false);
+    let hold = move || {
+        let mut released = released.clone();
+        async move {
+            let _ = released.wait_for(|done| *done).await;
+        }
+    };
+    let mut accepted = 0;
+    let mut shed = 0;
+    for _ in 0..5 {
+        match handle.try_reserve().expect("the scope is open") {
+            Some(slot) => {
+                slot.spawn(hold());
+                accepted += 1;
+            }
+            None => shed += 1,
+        }
+    }
+    assert_eq!((accepted, shed), (2, 3));
+    for _ in 0..3 {
+        scope.spawn(hold()); // these queue for a slot
+    }
+    within(
+        STEP_LIMIT,
+        "the queued children reaching the limit",
+        async {
+            while handle.children().waiting() < 3 {
+                tokio::task::yield_now().await;
+            }
+        },
+    )
+    .await;
+    let counts = handle.children();
+    assert_eq!(
+        (counts.running(), counts.waiting(), counts.foreground()),
+        (2, 3, 5)
+    );
+    release.send(true).expect("the children listen");
+    within(STEP_LIMIT, "joining", scope.join())
+        .await
+        .expect("nothing failed");
+    assert_eq!(handle.try_reserve().err(), Some(taskscope::Closed));
     baseline.assert_restored().await;
 }
