@@ -42,6 +42,7 @@
 //   before it runs; a `Reservation` takes one before the spawn.
 // - `SharedScope` (`shared_owner.rs`): a `TaskScope` behind an `Arc`, for
 //   `Clone` owners; the last clone's drop drops the scope.
+// - `start.rs`: `start`, a spawn that waits for the child's readiness.
 // - `current.rs`: the thread-local current scope and what reads it
 //   (`taskscope::spawn`, `cancelled`, `current`, `Cancellation::current`);
 //   `body.rs`: the body of `run`, polled in its scope like a child.
@@ -65,6 +66,7 @@ pub(crate) mod output;
 mod phase;
 mod shared;
 pub(crate) mod shared_owner;
+mod start;
 pub(crate) mod task_builder;
 pub(crate) mod task_handle;
 pub(crate) mod task_scope;
@@ -73,3 +75,4 @@ pub use builder::{DEFAULT_GRACE_PERIOD, ScopeBuilder};
 pub use counts::ChildCounts;
 pub use limit::{Reservation, ReserveError};
 pub use shared::MAX_KEPT_FAILURES;
+pub use start::{Ready, StartError};

@@ -11,7 +11,10 @@ use taskscope::{ScopeError, TaskError, TaskScope};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::common::{within, Flag, TaskBaseline};
+use crate::common::{
+    panic_on_purpose, silence_expected_panics, within, ExpectedPanic, Flag, TaskBaseline,
+};
+use taskscope::scope::{Ready, StartError};
 
 on_both_runtimes!(
     a_root_scope_survives_the_cancellation_of_the_scope_it_was_built_in,
@@ -21,6 +24,8 @@ on_both_runtimes!(
     a_scoped_fn_sets_the_grace_period_of_its_scope,
     a_scoped_trait_method_returning_io_result_passes_failures_on,
     a_pools_reaper_outlives_its_request_and_stops_with_the_last_clone,
+    start_waits_for_readiness_and_the_child_runs_on,
+    start_fails_with_the_childs_error_or_its_early_end,
 );
 
 /// How long a step that should be immediate may take before the case fails
@@ -342,5 +347,85 @@ async fn a_pools_reaper_outlives_its_request_and_stops_with_the_last_clone() {
         }
     })
     .await;
+    baseline.assert_restored().await;
+}
+
+/// A server started with `start`: the starter gets its port once it is
+/// ready, and the server keeps running until the scope is cancelled; a
+/// failure after readiness is the scope's, as any child's.
+async fn start_waits_for_readiness_and_the_child_runs_on() {
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::new();
+    let served = Flag::default();
+    let port = within(
+        STEP_LIMIT,
+        "starting",
+        scope.start({
+            let served = served.clone();
+            move |ready| async move {
+                tokio::task::yield_now().await; // binding, say
+                ready.ready(8080_u16);
+                taskscope::cancelled().await;
+                served.set();
+                Err::<(), _>("the listener closed") // after readiness: the scope's
+            }
+        }),
+    )
+    .await
+    .expect("the server got ready");
+    assert_eq!(port, 8080);
+    assert!(!served.is_set(), "the server runs on after it was ready");
+    scope.cancel();
+    let error = within(STEP_LIMIT, "joining", scope.join())
+        .await
+        .expect_err("the failure after readiness is the scope's");
+    assert_eq!(error.downcast_ref::<&str>(), Some(&"the listener closed"));
+    assert!(served.is_set());
+    baseline.assert_restored().await;
+}
+
+/// A child that fails before it is ready fails the start with its error,
+/// which the scope does not record; one that returns or panics first makes
+/// it `Ended` (the panic is still the scope's); a closed scope refuses.
+async fn start_fails_with_the_childs_error_or_its_early_end() {
+    silence_expected_panics();
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::new();
+    let failed = scope
+        .start(|_ready: Ready<u16, &str>| async { Err("address in use") })
+        .await;
+    assert_eq!(failed, Err(StartError::Failed("address in use")));
+    let returned = scope
+        .start(|_ready: Ready<u16, &str>| async { Ok(()) })
+        .await;
+    assert_eq!(returned, Err(StartError::Ended));
+    let handle = scope.handle();
+    within(STEP_LIMIT, "joining", scope.join())
+        .await
+        .expect("the errors were the starter's, not the scope's");
+    let closed = handle
+        .start(|_ready: Ready<u16, &str>| async { Ok(()) })
+        .await;
+    assert_eq!(closed, Err(StartError::Closed));
+
+    let token = Arc::new(());
+    let panicking = TaskScope::new();
+    let started = panicking
+        .start({
+            let token = Arc::clone(&token);
+            move |_ready: Ready<u16, &str>| async move {
+                panic_on_purpose(3, token);
+                Ok(())
+            }
+        })
+        .await;
+    assert_eq!(started, Err(StartError::Ended));
+    let joined = tokio::spawn(panicking.join()).await;
+    let payload = joined
+        .expect_err("join resumed the panic")
+        .into_panic()
+        .downcast::<ExpectedPanic>()
+        .expect("the payload keeps its type");
+    assert!(Arc::ptr_eq(&payload.token, &token));
     baseline.assert_restored().await;
 }
