@@ -17,6 +17,9 @@ use crate::sync::{Mutex, lock};
 /// error it failed with before that.
 type Report<T, E> = Arc<Mutex<Option<oneshot::Sender<Result<T, E>>>>>;
 
+/// The starter's end of the report channel.
+type Awaited<T, E> = oneshot::Receiver<Result<T, E>>;
+
 /// What a child given to [`TaskScope::start`] reports its readiness with,
 /// once: [`ready`](Ready::ready) takes it by value, so a second report does
 /// not compile. Dropping it unused (the child ends or panics first) makes
@@ -72,7 +75,7 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for StartError<E> {}
 
 /// The report channel: the `Ready` for the child, the child's own end of
 /// it (for an error before readiness), and the starter's receiver.
-fn channel<T, E>() -> (Ready<T, E>, Report<T, E>, oneshot::Receiver<Result<T, E>>) {
+fn channel<T, E>() -> (Ready<T, E>, Report<T, E>, Awaited<T, E>) {
     let (sender, receiver) = oneshot::channel();
     let report: Report<T, E> = Arc::new(Mutex::new(Some(sender)));
     let ready = Ready {
@@ -102,7 +105,7 @@ where
 }
 
 /// What the starter waits for.
-async fn readiness<T, E>(receiver: oneshot::Receiver<Result<T, E>>) -> Result<T, StartError<E>> {
+async fn readiness<T, E>(receiver: Awaited<T, E>) -> Result<T, StartError<E>> {
     match receiver.await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(StartError::Failed(error)),
