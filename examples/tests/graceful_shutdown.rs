@@ -1,8 +1,10 @@
-//! The `graceful_shutdown` example as a user runs it: a process that is sent
-//! SIGINT or SIGTERM, whose cleanup output, exit status and time are checked.
+//! The `graceful_shutdown` example as a user runs it: an echo server that
+//! is connected to, then sent SIGINT or SIGTERM, whose goodbyes, output,
+//! exit status and time are checked.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -37,24 +39,39 @@ impl Running {
                 }
             }
         });
-        let mut running = Running {
+        Running {
             child,
             lines,
             output: Vec::new(),
-        };
-        running.wait_for_line("ready");
-        running
+        }
     }
 
-    fn wait_for_line(&mut self, wanted: &str) {
+    /// The first stdout line that starts with `prefix`, waited for.
+    fn wait_for_line(&mut self, prefix: &str) -> String {
         let since = Instant::now();
-        while !self.output.iter().any(|line| line == wanted) {
+        loop {
+            if let Some(line) = self.output.iter().find(|line| line.starts_with(prefix)) {
+                return line.clone();
+            }
             let left = LIMIT.saturating_sub(since.elapsed());
             match self.lines.recv_timeout(left) {
                 Ok(line) => self.output.push(line),
-                Err(_) => panic!("no line {wanted:?} within {LIMIT:?}: {:?}", self.output),
+                Err(_) => panic!("no line {prefix:?}... within {LIMIT:?}: {:?}", self.output),
             }
         }
+    }
+
+    /// Connects to the server once it listens, and checks that it echoes.
+    fn connect(&mut self) -> TcpStream {
+        let line = self.wait_for_line("listening on ");
+        let address = line.trim_start_matches("listening on ");
+        let mut stream = TcpStream::connect(address).expect("the server accepts");
+        stream
+            .set_read_timeout(Some(LIMIT))
+            .expect("a read timeout");
+        stream.write_all(b"hello\n").expect("the server reads");
+        assert_eq!(read_line(&mut stream), "hello", "the server echoes");
+        stream
     }
 
     fn signal(&self, name: &str) {
@@ -90,46 +107,67 @@ impl Running {
     }
 }
 
+/// One line read from the server, without its newline ("" at the end).
+fn read_line(stream: &mut TcpStream) -> String {
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while stream.read(&mut byte).expect("the server answers in time") == 1 {
+        if byte[0] == b'\n' {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    String::from_utf8(line).expect("the server writes text")
+}
+
 #[test]
-fn sigint_lets_every_worker_clean_up_and_exits_with_success() {
-    let running = Running::start(None);
+fn sigint_stops_accepting_and_every_connection_says_goodbye() {
+    let mut running = Running::start(None);
+    let mut first = running.connect();
+    let mut second = running.connect();
     let sent = Instant::now();
     running.signal("INT");
+    assert_eq!(read_line(&mut first), "bye");
+    assert_eq!(read_line(&mut second), "bye");
     let (status, took, output, _) = running.exit(sent);
     assert_eq!(status.code(), Some(0), "{output:?}");
-    for worker in ["worker 1: cleaned up", "worker 2: cleaned up"] {
-        assert!(output.iter().any(|line| line == worker), "{output:?}");
-    }
+    assert_eq!(
+        output
+            .iter()
+            .filter(|line| *line == "connection: said goodbye")
+            .count(),
+        2,
+        "{output:?}"
+    );
     assert!(
         took < Duration::from_millis(300),
-        "took {took:?}, the cleanups take 50 ms"
+        "took {took:?}: the goodbyes are at once"
     );
 }
 
 #[test]
-fn sigterm_aborts_a_stubborn_worker_after_the_grace_period_and_says_so() {
-    let running = Running::start(Some("--stubborn"));
+fn sigterm_aborts_a_stuck_connection_after_the_grace_period_and_says_so() {
+    let mut running = Running::start(Some("--stubborn"));
+    let mut stuck = running.connect();
     let sent = Instant::now();
     running.signal("TERM");
     let (status, took, output, _) = running.exit(sent);
     assert_eq!(status.code(), Some(2), "{output:?}");
-    assert_eq!(
-        output
-            .iter()
-            .filter(|line| line.ends_with("cleaned up"))
-            .count(),
-        2,
-        "the cooperative workers cleaned up: {output:?}"
-    );
     assert!(
         took >= Duration::from_millis(300) && took < Duration::from_secs(3),
         "took {took:?} for a 300 ms grace period"
+    );
+    assert_eq!(
+        read_line(&mut stuck),
+        "",
+        "the aborted connection was closed"
     );
 }
 
 #[test]
 fn a_second_signal_aborts_at_once() {
-    let running = Running::start(Some("--stubborn"));
+    let mut running = Running::start(Some("--stubborn"));
+    let _stuck = running.connect();
     let sent = Instant::now();
     running.signal("INT");
     std::thread::sleep(Duration::from_millis(100));
@@ -143,12 +181,12 @@ fn a_second_signal_aborts_at_once() {
 }
 
 #[test]
-fn a_failing_worker_ends_the_program_with_its_error() {
+fn a_failing_listener_ends_the_program_with_its_error() {
     let running = Running::start(Some("--fail"));
     let (status, _, output, stderr) = running.exit(Instant::now());
     assert_eq!(status.code(), Some(1), "{output:?}");
     assert!(
-        stderr.contains("the database went away"),
+        stderr.contains("the listener's socket went away"),
         "stderr: {stderr}"
     );
 }
