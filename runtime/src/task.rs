@@ -6,4 +6,4 @@
 
 pub use crate::scope::error::{Failure, TaskInfo};
 pub use crate::scope::output::{ChildError, TaskOutput};
-pub use crate::scope::task_builder::TaskBuilder;
+pub use crate::scope::task_builder::{OwnerTaskBuilder, TaskBuilder};

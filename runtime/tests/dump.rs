@@ -14,21 +14,16 @@ fn this_runtime_tree() -> taskscope::registry::TaskTree {
 async fn dump_of_a_three_level_tree() {
     let server = TaskScope::builder().name("server").build();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-    server
-        .task_builder()
-        .name("accept")
-        .spawn(async move {
-            let connection = TaskScope::builder().name("connection").build();
-            connection
-                .task_builder()
-                .name("read")
-                .spawn(async { taskscope::cancelled().await })
-                .expect("open");
-            connection.spawn(async { taskscope::cancelled().await });
-            let _ = ready_tx.send(());
-            connection.join().await
-        })
-        .expect("open");
+    server.task_builder().name("accept").spawn(async move {
+        let connection = TaskScope::builder().name("connection").build();
+        connection
+            .task_builder()
+            .name("read")
+            .spawn(async { taskscope::cancelled().await });
+        connection.spawn(async { taskscope::cancelled().await });
+        let _ = ready_tx.send(());
+        connection.join().await
+    });
     server.spawn_background(async { taskscope::cancelled().await });
     ready_rx.await.expect("the connection scope is up");
     tokio::time::advance(Duration::from_secs(2)).await;

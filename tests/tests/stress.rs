@@ -1088,16 +1088,7 @@ async fn own_scope(scope: TaskScope, place: &Place) -> Option<Joined> {
                 if background {
                     task = task.background();
                 }
-                match task.spawn(future) {
-                    Ok(handle) => handle,
-                    Err(error) => {
-                        place.case.violation(format!(
-                            "scope {}: the owner's builder failed to spawn child {}: {error}",
-                            plan.id, child.id
-                        ));
-                        continue;
-                    }
-                }
+                task.spawn(future)
             }
         };
         handles.push((child, handle));

@@ -13,7 +13,7 @@ use crate::registry::TaskTree;
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::builder().name("cache").build();
-/// scope.task_builder().name("refresher").spawn(std::future::pending::<()>())?;
+/// scope.task_builder().name("refresher").spawn(std::future::pending::<()>());
 /// let check = taskscope::leak::LeakCheck::new().settle_time(Duration::from_millis(10));
 /// let report = check.run().await.expect_err("the refresher is still alive");
 /// let leaked: &taskscope::leak::LeakedTask = report.leaked().first().expect("one leaked task");
@@ -38,7 +38,7 @@ impl LeakedTask {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task_builder().name("poller").spawn(std::future::pending::<()>())?;
+    /// scope.task_builder().name("poller").spawn(std::future::pending::<()>());
     /// scope.spawn(std::future::pending::<()>());
     /// let check = taskscope::leak::LeakCheck::new().settle_time(Duration::from_millis(10));
     /// let report = check.run().await.expect_err("both are still alive");
@@ -126,7 +126,7 @@ impl LeakedTask {
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::builder().name("jobs").build();
-/// scope.task_builder().name("stuck").spawn(std::future::pending::<()>())?;
+/// scope.task_builder().name("stuck").spawn(std::future::pending::<()>());
 /// let check = taskscope::leak::LeakCheck::new().settle_time(Duration::from_millis(10));
 /// let report: taskscope::leak::LeakReport = check.run().await.expect_err("the job is still alive");
 /// let text = report.to_string();

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::builder().name("server").build();
-/// scope.task_builder().name("accept").spawn(std::future::pending::<()>())?;
+/// scope.task_builder().name("accept").spawn(std::future::pending::<()>());
 /// let tree = taskscope::dump();
 /// let (path, task) = tree.tasks().next().expect("one live task");
 /// assert_eq!(task.name(), Some("accept"));
@@ -53,7 +53,7 @@ impl TaskSnapshot {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task_builder().name("poller").spawn(std::future::pending::<()>())?;
+    /// scope.task_builder().name("poller").spawn(std::future::pending::<()>());
     /// scope.spawn(std::future::pending::<()>());
     /// let tree = taskscope::dump();
     /// let names: Vec<_> = tree.tasks().map(|(_, task)| task.name()).collect();
@@ -288,8 +288,8 @@ impl ScopeSnapshot {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task_builder().name("quick").spawn(async {})?;
-    /// scope.task_builder().name("slow").spawn(std::future::pending::<()>())?;
+    /// scope.task_builder().name("quick").spawn(async {});
+    /// scope.task_builder().name("slow").spawn(std::future::pending::<()>());
     /// tokio::task::yield_now().await; // `quick` finishes
     /// let tree = taskscope::dump();
     /// let root = tree.roots().first().expect("the scope is alive");

@@ -18,8 +18,8 @@ use super::{ScopeSnapshot, TaskSnapshot};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::builder().name("server").build();
-/// scope.task_builder().name("accept").spawn(std::future::pending::<()>())?;
-/// scope.task_builder().name("metrics").background().spawn(std::future::pending::<()>())?;
+/// scope.task_builder().name("accept").spawn(std::future::pending::<()>());
+/// scope.task_builder().name("metrics").background().spawn(std::future::pending::<()>());
 /// let tree: taskscope::registry::TaskTree = taskscope::dump();
 /// let shown = tree.to_string();
 /// let lines: Vec<&str> = shown.lines().collect();
@@ -106,9 +106,9 @@ impl TaskTree {
     /// let outer = taskscope::TaskScope::builder().name("outer").build();
     /// outer.task_builder().name("conn").spawn(async {
     ///     let inner = taskscope::TaskScope::builder().name("inner").build();
-    ///     inner.task_builder().name("read").spawn(std::future::pending::<()>()).expect("open");
+    ///     inner.task_builder().name("read").spawn(std::future::pending::<()>());
     ///     inner.join().await
-    /// })?;
+    /// });
     /// tokio::task::yield_now().await; // let `conn` start `read`
     /// let tree = taskscope::dump();
     /// let found: Vec<(String, Option<&str>)> = tree
@@ -158,7 +158,7 @@ fn collect_tasks<'a>(
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let scope = taskscope::TaskScope::builder().name("server").build();
-/// scope.task_builder().name("accept").spawn(std::future::pending::<()>()).expect("open");
+/// scope.task_builder().name("accept").spawn(std::future::pending::<()>());
 /// let shown = taskscope::dump().to_string();
 /// assert!(shown.contains("scope `server`"));
 /// assert!(shown.contains("task `accept`"));

@@ -12,7 +12,7 @@ use super::output::ChildError;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::new();
-/// scope.task_builder().name("upload").spawn(async { Err::<(), _>("quota exceeded") })?;
+/// scope.task_builder().name("upload").spawn(async { Err::<(), _>("quota exceeded") });
 /// let error = scope.join().await.expect_err("the upload failed");
 /// let task: &taskscope::task::TaskInfo = error.first().expect("one failure").task();
 /// assert_eq!(task.name(), Some("upload"));
@@ -37,7 +37,7 @@ impl TaskInfo {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::builder().supervise().build();
-    /// scope.task_builder().name("named").spawn(async { Err::<(), _>("a") })?;
+    /// scope.task_builder().name("named").spawn(async { Err::<(), _>("a") });
     /// scope.spawn(async { Err::<(), _>("b") });
     /// let error = scope.join().await.expect_err("both failed");
     /// let names: Vec<_> = error.failures().iter().map(|f| f.task().name()).collect();
@@ -82,7 +82,7 @@ impl fmt::Display for TaskInfo {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::new();
-/// scope.task_builder().name("resize").spawn(async { Err::<(), _>("disk full") })?;
+/// scope.task_builder().name("resize").spawn(async { Err::<(), _>("disk full") });
 /// let error = scope.join().await.expect_err("the resize failed");
 /// let failure: &taskscope::task::Failure = error.first().expect("one failure");
 /// assert!(failure.to_string().starts_with("task `resize` spawned at "));
@@ -107,7 +107,7 @@ impl Failure {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task_builder().name("thumbnail").spawn(async { Err::<(), _>("bad image") })?;
+    /// scope.task_builder().name("thumbnail").spawn(async { Err::<(), _>("bad image") });
     /// let error = scope.join().await.expect_err("the thumbnail failed");
     /// let failure = error.first().expect("one failure");
     /// assert_eq!(failure.task().name(), Some("thumbnail"));

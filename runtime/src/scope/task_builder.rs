@@ -13,14 +13,16 @@ use super::shared::ScopeShared;
 use super::task_handle::TaskHandle;
 
 /// Options for one child: a name (shown in failures), background or not.
-/// Made by [`TaskScope::task_builder`](crate::TaskScope::task_builder) or
-/// [`ScopeHandle::task_builder`](crate::ScopeHandle::task_builder).
+/// Made by [`ScopeHandle::task_builder`](crate::ScopeHandle::task_builder)
+/// (and used by `taskscope::spawn` inside a child); its spawns fail once the
+/// scope has closed. The owner's is an [`OwnerTaskBuilder`], whose spawns
+/// cannot fail.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), taskscope::Closed> {
 /// let scope = taskscope::TaskScope::new();
-/// let heartbeat = scope.task_builder().name("heartbeat").background().spawn(async {
+/// let heartbeat = scope.handle().task_builder().name("heartbeat").background().spawn(async {
 ///     taskscope::cancelled().await;
 /// })?;
 /// scope.join().await.expect("the heartbeat ends with the scope");
@@ -38,8 +40,6 @@ pub struct TaskBuilder<'scope> {
 
 /// Who spawns, which decides how the new child gets its share.
 enum Spawner<'scope> {
-    /// The scope's owner, which holds a share of each phase.
-    Owner(&'scope OwnerShares),
     /// A child (or the body) of the scope, holding a share of its own.
     Member(&'scope Arc<Share>),
     /// A `ScopeHandle`, which holds none.
@@ -56,15 +56,6 @@ impl fmt::Debug for TaskBuilder<'_> {
 }
 
 impl<'scope> TaskBuilder<'scope> {
-    pub(super) fn from_owner(scope: &'scope Arc<ScopeShared>, shares: &'scope OwnerShares) -> Self {
-        TaskBuilder {
-            scope,
-            spawner: Spawner::Owner(shares),
-            name: None,
-            phase: Phase::Foreground,
-        }
-    }
-
     pub(crate) fn from_handle(scope: &'scope Arc<ScopeShared>) -> Self {
         TaskBuilder {
             scope,
@@ -91,7 +82,7 @@ impl<'scope> TaskBuilder<'scope> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task_builder().name("fetch-config").spawn(async { Err::<(), _>("timed out") })?;
+    /// scope.handle().task_builder().name("fetch-config").spawn(async { Err::<(), _>("timed out") })?;
     /// let error = scope.join().await.expect_err("the fetch failed");
     /// assert!(error.to_string().contains("task `fetch-config`"));
     /// # Ok(())
@@ -108,7 +99,7 @@ impl<'scope> TaskBuilder<'scope> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
-    /// let ticker = scope.task_builder().background().spawn(async {
+    /// let ticker = scope.handle().task_builder().background().spawn(async {
     ///     taskscope::cancelled().await;
     ///     "stopped"
     /// })?;
@@ -131,7 +122,6 @@ impl<'scope> TaskBuilder<'scope> {
     ) -> Result<(Arc<Share>, ChildInfo), Closed> {
         let phases = &self.scope.phases;
         let share = match self.spawner {
-            Spawner::Owner(shares) => shares.share(self.phase),
             // The cheap way in: a clone of the spawner's own share.
             Spawner::Member(own) if own.phase() == self.phase && !phases.is_dropped() => {
                 Arc::clone(own)
@@ -141,8 +131,8 @@ impl<'scope> TaskBuilder<'scope> {
         Ok((share, ChildInfo::new(self.name, self.phase, location)))
     }
 
-    /// Spawns the task (see [`TaskScope::spawn`](crate::TaskScope::spawn)). Fails only for a builder
-    /// made from a [`ScopeHandle`](crate::ScopeHandle) whose scope has closed.
+    /// Spawns the task (see [`TaskScope::spawn`](crate::TaskScope::spawn)), unless the scope has
+    /// closed.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -184,15 +174,15 @@ impl<'scope> TaskBuilder<'scope> {
         Ok(scope.spawn_admitted(share, info, None, future))
     }
 
-    /// Spawns blocking work (see [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)). Always
-    /// `Ok` for a builder made by [`TaskScope::task_builder`](crate::TaskScope::task_builder); an `Err` means a
-    /// [`ScopeHandle`](crate::ScopeHandle)'s scope has closed.
+    /// Spawns blocking work (see [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)),
+    /// unless the scope has closed.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), taskscope::Closed> {
     /// let scope = taskscope::TaskScope::new();
     /// let factorial = scope
+    ///     .handle()
     ///     .task_builder()
     ///     .name("factorial")
     ///     .spawn_blocking(|| (1..=10u64).product::<u64>())?;
@@ -214,8 +204,7 @@ impl<'scope> TaskBuilder<'scope> {
     }
 
     /// Spawns a `!Send` task on the current `LocalSet` (see
-    /// [`TaskScope::spawn_local`](crate::TaskScope::spawn_local)). Always `Ok` for a builder made by
-    /// [`TaskScope::task_builder`](crate::TaskScope::task_builder); an `Err` means a [`ScopeHandle`](crate::ScopeHandle)'s scope has closed.
+    /// [`TaskScope::spawn_local`](crate::TaskScope::spawn_local)), unless the scope has closed.
     ///
     /// ```
     /// use std::rc::Rc;
@@ -226,6 +215,7 @@ impl<'scope> TaskBuilder<'scope> {
     ///     let scope = taskscope::TaskScope::new();
     ///     let greeting = Rc::new(String::from("hello")); // not Send
     ///     let child = scope
+    ///         .handle()
     ///         .task_builder()
     ///         .name("local")
     ///         .spawn_local(async move { greeting.len() })
@@ -247,5 +237,120 @@ impl<'scope> TaskBuilder<'scope> {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller())?;
         Ok(scope.spawn_local_admitted(share, info, future))
+    }
+}
+
+/// The options of one child spawned by the scope's owner
+/// ([`TaskScope::task_builder`](crate::TaskScope::task_builder)): a name,
+/// background or not. Its spawns cannot fail, since the owner holds the
+/// scope open; a [`TaskBuilder`] (from a handle or a child) may find the
+/// scope closed.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let heartbeat = scope.task_builder().name("heartbeat").background().spawn(async {
+///     taskscope::cancelled().await;
+/// });
+/// scope.join().await.expect("the heartbeat ends with the scope");
+/// assert!(heartbeat.is_finished());
+/// # }
+/// ```
+#[must_use = "a task builder does nothing until one of its spawn methods is called"]
+pub struct OwnerTaskBuilder<'scope> {
+    scope: &'scope Arc<ScopeShared>,
+    shares: &'scope OwnerShares,
+    name: Option<Arc<str>>,
+    phase: Phase,
+}
+
+impl fmt::Debug for OwnerTaskBuilder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnerTaskBuilder")
+            .field("name", &self.name)
+            .field("background", &(self.phase == Phase::Background))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'scope> OwnerTaskBuilder<'scope> {
+    pub(super) fn new(scope: &'scope Arc<ScopeShared>, shares: &'scope OwnerShares) -> Self {
+        OwnerTaskBuilder {
+            scope,
+            shares,
+            name: None,
+            phase: Phase::Foreground,
+        }
+    }
+
+    /// Names the child (see [`TaskBuilder::name`]).
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Makes the child a background child (see [`TaskBuilder::background`]).
+    pub fn background(mut self) -> Self {
+        self.phase = Phase::Background;
+        self
+    }
+
+    fn admit(self, location: &'static Location<'static>) -> (Arc<Share>, ChildInfo) {
+        let share = self.shares.share(self.phase);
+        (share, ChildInfo::new(self.name, self.phase, location))
+    }
+
+    /// Spawns the task (see [`TaskScope::spawn`](crate::TaskScope::spawn)).
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let scope = self.scope;
+        let (share, info) = self.admit(Location::caller());
+        scope.spawn_admitted(share, info, None, future)
+    }
+
+    /// Spawns blocking work (see
+    /// [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let factorial = scope
+    ///     .task_builder()
+    ///     .name("factorial")
+    ///     .spawn_blocking(|| (1..=10u64).product::<u64>());
+    /// assert_eq!(factorial.await, Ok(3_628_800));
+    /// scope.join().await.expect("nothing failed");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, O>(self, work: F) -> TaskHandle<O::Success>
+    where
+        F: FnOnce() -> O + Send + 'static,
+        O: TaskOutput,
+        O::Success: Send,
+    {
+        let scope = self.scope;
+        let (share, info) = self.admit(Location::caller());
+        scope.spawn_blocking_admitted(share, info, work)
+    }
+
+    /// Spawns a `!Send` task on the current `LocalSet` (see
+    /// [`TaskScope::spawn_local`](crate::TaskScope::spawn_local)).
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput,
+    {
+        let scope = self.scope;
+        let (share, info) = self.admit(Location::caller());
+        scope.spawn_local_admitted(share, info, future)
     }
 }

@@ -12,7 +12,7 @@ use super::limit::{Reservation, take_slot};
 use super::output::TaskOutput;
 use super::phase::{OwnerShares, Phase, Phases};
 use super::shared::ScopeShared;
-use super::task_builder::TaskBuilder;
+use super::task_builder::OwnerTaskBuilder;
 use super::task_handle::TaskHandle;
 use crate::ScopeError;
 use crate::cancel::Cancellation;
@@ -266,20 +266,20 @@ impl TaskScope {
         self.shared.spawn_local_admitted(share, info, future)
     }
 
-    /// Starts a child with more options (a name, background).
+    /// Starts a child with more options (a name, background). Its spawns
+    /// cannot fail: the owner holds the scope open.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// # async fn main() {
     /// let scope = taskscope::TaskScope::new();
-    /// scope.task_builder().name("loader").spawn(async { Err::<(), _>("no such file") })?;
+    /// scope.task_builder().name("loader").spawn(async { Err::<(), _>("no such file") });
     /// let error = scope.join().await.expect_err("the loader failed");
     /// assert_eq!(error.first().and_then(|f| f.task().name()), Some("loader"));
-    /// # Ok(())
     /// # }
     /// ```
-    pub fn task_builder(&self) -> TaskBuilder<'_> {
-        TaskBuilder::from_owner(&self.shared, &self.shares)
+    pub fn task_builder(&self) -> OwnerTaskBuilder<'_> {
+        OwnerTaskBuilder::new(&self.shared, &self.shares)
     }
 
     /// Waits for a free slot of the scope's [`limit`](ScopeBuilder::limit)

@@ -93,19 +93,14 @@ async fn child_error_cancels_siblings_and_is_returned() {
 async fn every_failure_is_kept_first_first() {
     let baseline = TaskBaseline::take();
     let scope = TaskScope::new();
-    let second = scope
-        .task_builder()
-        .name("second")
-        .spawn(async {
-            taskscope::cancelled().await;
-            Err::<(), _>(Rejected { code: 2 })
-        })
-        .expect("the owner's builder never fails");
+    let second = scope.task_builder().name("second").spawn(async {
+        taskscope::cancelled().await;
+        Err::<(), _>(Rejected { code: 2 })
+    });
     let first = scope
         .task_builder()
         .name("first")
-        .spawn(async { Err::<(), _>(Rejected { code: 1 }) })
-        .expect("the owner's builder never fails");
+        .spawn(async { Err::<(), _>(Rejected { code: 1 }) });
 
     let error = scope.join().await.expect_err("two children failed");
 
