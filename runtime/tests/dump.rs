@@ -33,11 +33,11 @@ async fn dump_of_a_three_level_tree() {
     let expected = format!(
         "\
 scope `server` created at {file}:15:54 (2.0s ago)
-├── task `accept` spawned at {file}:20:10 (2.0s ago)
-│   └── scope `connection` created at {file}:21:70 (2.0s ago)
-│       ├── task `read` spawned at {file}:25:18 (2.0s ago)
-│       └── task spawned at {file}:27:24 (2.0s ago)
-└── task spawned at {file}:32:12 (2.0s ago, background)
+├── task `accept` spawned at {file}:17:42 (2.0s ago)
+│   └── scope `connection` created at {file}:18:66 (2.0s ago)
+│       ├── task `read` spawned at {file}:22:14 (2.0s ago)
+│       └── task spawned at {file}:23:20 (2.0s ago)
+└── task spawned at {file}:27:12 (2.0s ago, background)
 ",
         file = file!()
     );
