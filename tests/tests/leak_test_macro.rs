@@ -117,8 +117,8 @@ fn the_report_text() {
     let expected = format!(
         "\
 3 tasks still alive 1.0s after the test's body returned
-  task `session` spawned at {file}:107:14 in scope server, alive for 4.0s
-  task spawned at {file}:109:23 in scope server/scope@{file}:108:29, alive for 4.0s
+  task `session` spawned at {file}:104:46 in scope server, alive for 4.0s
+  task spawned at {file}:106:19 in scope server/scope@{file}:105:25, alive for 4.0s
   1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns
 and the test's body returned Err(\"the database is down\")",
         file = file!()
