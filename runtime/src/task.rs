@@ -5,5 +5,6 @@
 //! children; this module only gathers them under one name.
 
 pub use crate::scope::error::{Failure, TaskInfo};
+pub use crate::scope::name::TaskName;
 pub use crate::scope::output::{ChildError, TaskOutput};
 pub use crate::scope::task_builder::{OwnerTaskBuilder, TaskBuilder};

@@ -997,7 +997,7 @@ async fn spawn_siblings(
         let result = if via_handle {
             let mut task = place.handle.task_builder();
             if let Some(name) = &child.name {
-                task = task.name(name.as_str());
+                task = task.name(name.clone());
             }
             if child.background {
                 task = task.background();
@@ -1084,7 +1084,7 @@ async fn own_scope(scope: TaskScope, place: &Place) -> Option<Joined> {
             (None, false) => scope.spawn(future),
             (None, true) => scope.spawn_background(future),
             (Some(name), background) => {
-                let mut task = scope.task_builder().name(name.as_str());
+                let mut task = scope.task_builder().name(name.clone());
                 if background {
                     task = task.background();
                 }

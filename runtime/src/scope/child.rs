@@ -12,6 +12,7 @@ use pin_project_lite::pin_project;
 
 use super::current::with_current;
 use super::error::{TaskError, TaskInfo};
+use super::name::TaskName;
 use super::output::TaskOutput;
 use super::phase::{Phase, Share};
 use super::shared::Recorded;
@@ -35,7 +36,7 @@ pub(crate) struct ChildDetails {
 
 impl ChildInfo {
     pub(crate) fn new(
-        name: Option<Arc<str>>,
+        name: Option<TaskName>,
         phase: Phase,
         location: &'static Location<'static>,
     ) -> Self {

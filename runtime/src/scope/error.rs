@@ -4,6 +4,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
+use super::name::TaskName;
 use super::output::ChildError;
 
 /// Who a task is: its name (if it was given one) and where it was spawned.
@@ -22,12 +23,12 @@ use super::output::ChildError;
 /// ```
 #[derive(Clone, Debug)]
 pub struct TaskInfo {
-    name: Option<Arc<str>>,
+    name: Option<TaskName>,
     location: &'static Location<'static>,
 }
 
 impl TaskInfo {
-    pub(crate) fn new(name: Option<Arc<str>>, location: &'static Location<'static>) -> Self {
+    pub(crate) fn new(name: Option<TaskName>, location: &'static Location<'static>) -> Self {
         TaskInfo { name, location }
     }
 
@@ -46,7 +47,7 @@ impl TaskInfo {
     /// # }
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.name.as_ref().map(TaskName::as_str)
     }
 
     /// The source location of the `spawn` call.

@@ -62,6 +62,7 @@ pub(crate) mod current;
 pub(crate) mod error;
 pub(crate) mod handle;
 mod limit;
+pub(crate) mod name;
 pub(crate) mod output;
 mod phase;
 mod shared;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::child::ChildInfo;
 use super::error::Closed;
+use super::name::TaskName;
 use super::output::TaskOutput;
 use super::phase::{OwnerShares, Phase, Share};
 use super::shared::ScopeShared;
@@ -34,7 +35,7 @@ use super::task_handle::TaskHandle;
 pub struct TaskBuilder<'scope> {
     scope: &'scope Arc<ScopeShared>,
     spawner: Spawner<'scope>,
-    name: Option<Arc<str>>,
+    name: Option<TaskName>,
     phase: Phase,
 }
 
@@ -88,7 +89,7 @@ impl<'scope> TaskBuilder<'scope> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+    pub fn name(mut self, name: impl Into<TaskName>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -261,7 +262,7 @@ impl<'scope> TaskBuilder<'scope> {
 pub struct OwnerTaskBuilder<'scope> {
     scope: &'scope Arc<ScopeShared>,
     shares: &'scope OwnerShares,
-    name: Option<Arc<str>>,
+    name: Option<TaskName>,
     phase: Phase,
 }
 
@@ -285,7 +286,7 @@ impl<'scope> OwnerTaskBuilder<'scope> {
     }
 
     /// Names the child (see [`TaskBuilder::name`]).
-    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+    pub fn name(mut self, name: impl Into<TaskName>) -> Self {
         self.name = Some(name.into());
         self
     }
