@@ -112,7 +112,7 @@ fn find<'a>(
 #[cfg(feature = "tracing")]
 const SCOPE_LINE: u32 = line!() + 14;
 #[cfg(feature = "tracing")]
-const TASK_LINE: u32 = line!() + 16;
+const TASK_LINE: u32 = line!() + 13;
 
 /// Runs a server scope whose one task builds a nested scope, under a
 /// recording subscriber, and returns the spans it saw.
