@@ -9,7 +9,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemFn, LitInt, ReturnType};
+use syn::{ItemFn, ReturnType};
 
 use crate::runtime_args::{Attr, Flavor, parse};
 
@@ -112,27 +112,8 @@ fn generate(args: &crate::runtime_args::Args, function: ItemFn) -> TokenStream {
     let vis = &function.vis;
 
     let runtime = Ident::new("runtime", Span::mixed_site());
-    let flavor_span = args.flavor.map_or_else(Span::call_site, |(_, span)| span);
-    let constructor = args.flavor().constructor(flavor_span);
-    let worker_threads = args.worker_threads.as_ref().map(|(count, key, _)| {
-        let method = Ident::new("worker_threads", *key);
-        let count = LitInt::new(count.base10_digits(), count.span());
-        quote!(.#method(#count))
-    });
-    let start_paused = match &args.start_paused {
-        Some((true, key, _)) => {
-            let method = Ident::new("start_paused", *key);
-            Some(quote!(.#method(true)))
-        }
-        _ => None,
-    };
-    let grace = match &args.millis {
-        Some(millis) => {
-            let millis = LitInt::new(millis.base10_digits(), millis.span());
-            quote!(::core::time::Duration::from_millis(#millis))
-        }
-        None => quote!(#krate::scope::DEFAULT_GRACE_PERIOD),
-    };
+    let build_runtime = args.runtime_builder(&krate);
+    let grace = args.millis_or(quote!(#krate::scope::DEFAULT_GRACE_PERIOD));
     // Spanned at the return type, so that an output `main` cannot have is
     // reported there.
     let run_krate = match &args.krate {
@@ -147,11 +128,7 @@ fn generate(args: &crate::runtime_args::Args, function: ItemFn) -> TokenStream {
         #(#outer_attrs)*
         #vis fn #name() -> ::std::process::ExitCode {
             #inner
-            let #runtime = #krate::__private::test::tokio::runtime::Builder::#constructor()
-                #worker_threads
-                .enable_all()
-                #start_paused
-                .build();
+            let #runtime = #build_runtime;
             #run
         }
     }

@@ -7,6 +7,7 @@
 //! the caller expands with them (so an IDE still sees a test fn).
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::quote;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, ExprLit, Lit, LitBool, LitInt, LitStr, Path, Token};
@@ -70,6 +71,47 @@ pub(crate) struct Args {
 }
 
 impl Args {
+    /// The generated code that builds the runtime, through taskscope's
+    /// re-export of tokio (`#krate::__private::test::tokio`), as an
+    /// `io::Result<Runtime>`: the constructor of the flavor (spanned at the
+    /// `flavor` literal, where a missing `rt-multi-thread` feature is then
+    /// reported), `worker_threads`, every driver, `start_paused`.
+    pub(crate) fn runtime_builder(&self, krate: &TokenStream) -> TokenStream {
+        let flavor_span = self.flavor.map_or_else(Span::call_site, |(_, span)| span);
+        let constructor = self.flavor().constructor(flavor_span);
+        let worker_threads = self.worker_threads.as_ref().map(|(count, key, _)| {
+            let method = Ident::new("worker_threads", *key);
+            let count = LitInt::new(count.base10_digits(), count.span());
+            quote!(.#method(#count))
+        });
+        let start_paused = match &self.start_paused {
+            Some((true, key, _)) => {
+                let method = Ident::new("start_paused", *key);
+                Some(quote!(.#method(true)))
+            }
+            _ => None,
+        };
+        quote! {
+            #krate::__private::test::tokio::runtime::Builder::#constructor()
+                #worker_threads
+                .enable_all()
+                #start_paused
+                .build()
+        }
+    }
+
+    /// The attribute's own number of milliseconds as a `Duration`, or
+    /// `default` (an expression) if it was not given.
+    pub(crate) fn millis_or(&self, default: TokenStream) -> TokenStream {
+        match &self.millis {
+            Some(millis) => {
+                let millis = LitInt::new(millis.base10_digits(), millis.span());
+                quote!(::core::time::Duration::from_millis(#millis))
+            }
+            None => default,
+        }
+    }
+
     /// The flavor, given or the attribute's default.
     pub(crate) fn flavor(&self) -> Flavor {
         self.flavor

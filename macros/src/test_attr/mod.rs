@@ -17,7 +17,7 @@ mod tests;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{AttrStyle, Attribute, ItemFn, LitInt, ReturnType, Type};
+use syn::{AttrStyle, Attribute, ItemFn, ReturnType, Type};
 
 use crate::runtime_args::{Args, Attr, Flavor};
 
@@ -146,7 +146,6 @@ fn generate(args: &Args, function: ItemFn, errors: &mut Vec<syn::Error>) -> Toke
         Some(path) => path.to_token_stream(),
         None => quote!(::taskscope),
     };
-    let support = quote!(#krate::__private::test);
     let name = sig.ident.clone();
     // A test may return nothing (and then use `#[should_panic]`, which
     // rustc allows only on fns that return `()`), or what a `#[test]` may
@@ -169,27 +168,8 @@ fn generate(args: &Args, function: ItemFn, errors: &mut Vec<syn::Error>) -> Toke
     };
 
     let runtime = Ident::new("runtime", Span::mixed_site());
-    let flavor_span = args.flavor.map_or_else(Span::call_site, |(_, span)| span);
-    let constructor = args.flavor().constructor(flavor_span);
-    let worker_threads = args.worker_threads.as_ref().map(|(count, key, _)| {
-        let method = Ident::new("worker_threads", *key);
-        let count = LitInt::new(count.base10_digits(), count.span());
-        quote!(.#method(#count))
-    });
-    let start_paused = match &args.start_paused {
-        Some((true, key, _)) => {
-            let method = Ident::new("start_paused", *key);
-            Some(quote!(.#method(true)))
-        }
-        _ => None,
-    };
-    let settle = match &args.millis {
-        Some(millis) => {
-            let millis = LitInt::new(millis.base10_digits(), millis.span());
-            quote!(::core::time::Duration::from_millis(#millis))
-        }
-        None => quote!(#krate::__private::test::DEFAULT_SETTLE_TIME),
-    };
+    let build_runtime = args.runtime_builder(&krate);
+    let settle = args.millis_or(quote!(#krate::__private::test::DEFAULT_SETTLE_TIME));
     // The call is spanned at the return type (its first and last tokens make
     // its span), so that an output a test cannot have is reported there.
     let run_krate = match &args.krate {
@@ -206,11 +186,7 @@ fn generate(args: &Args, function: ItemFn, errors: &mut Vec<syn::Error>) -> Toke
         #[::core::prelude::v1::test]
         #vis fn #name() #outer_return {
             #inner
-            let #runtime = #support::tokio::runtime::Builder::#constructor()
-                #worker_threads
-                .enable_all()
-                #start_paused
-                .build();
+            let #runtime = #build_runtime;
             #run
         }
     }
