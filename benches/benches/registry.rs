@@ -8,7 +8,7 @@
 //! interleave, as they do under load, and every nested scope's parent was
 //! created long before it. Every nested scope has one parked child.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope --bench registry`.
+//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope-benches --bench registry`.
 //! tokio offers no dump of its own outside `tokio_unstable` builds, so there
 //! is nothing of tokio's to compare side by side; the comparison is between
 //! sizes.

@@ -17,9 +17,9 @@
 //! tokio there is no scope and it waits forever. Either way it is parked and
 //! owns no heap memory of its own.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope --bench memory`
+//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope-benches --bench memory`
 //! (with `--bench`, as `cargo bench` passes it: 100 000 children per variant).
-//! Without `--bench` (as `cargo test --benches` runs it) each variant runs
+//! Without `--bench` (as `cargo test -p taskscope-benches --benches` runs it) each variant runs
 //! with 1 000 children as a smoke test. Other arguments filter variants by
 //! substring of `memory/KIND/PAD`.
 

@@ -17,10 +17,10 @@
 //! On a current-thread runtime and on a multi-thread runtime with 2 workers.
 //! Each iteration spawns the consumer (timed inside, from its first poll to
 //! its last message) and the producer, and checks the sum; every criterion
-//! sample gets a fresh runtime (`iter_custom`). Under `cargo test --benches`
+//! sample gets a fresh runtime (`iter_custom`). Under `cargo test -p taskscope-benches --benches`
 //! each row drains 50 000 messages once.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-loops cargo bench -p taskscope --bench cancellable_loop`.
+//! Run: `CARGO_TARGET_DIR=/work/target-loops cargo bench -p taskscope-benches --bench cancellable_loop`.
 //! The results are in `README.md` beside this file, "Cancellable loops".
 
 use std::convert::Infallible;
@@ -35,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Messages per iteration under `cargo bench`.
 const MESSAGES: u64 = 5_000_000;
-/// Messages per iteration under `cargo test --benches` (each row runs once,
+/// Messages per iteration under `cargo test -p taskscope-benches --benches` (each row runs once,
 /// in a debug build: a check that it works, not a measurement).
 const TEST_MESSAGES: u64 = 50_000;
 /// The channel's capacity.

@@ -12,9 +12,9 @@
 //! counts the errors and drops them), and `join_set` for reference (a
 //! `JoinSet` whose results are taken with `join_next` as they come).
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope --bench failures`
+//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope-benches --bench failures`
 //! (one million children per variant). Without `--bench`, as
-//! `cargo test --benches` runs it, 20 000 children per variant.
+//! `cargo test -p taskscope-benches --benches` runs it, 20 000 children per variant.
 
 use std::process::Command;
 use std::sync::Arc;

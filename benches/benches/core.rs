@@ -20,7 +20,7 @@
 //! Every criterion sample gets a fresh runtime and one untimed warm-up
 //! iteration (see `rows::drive`).
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope --bench core`.
+//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope-benches --bench core`.
 //! See `README.md` beside this file for the results.
 
 use std::time::Duration;

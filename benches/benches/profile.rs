@@ -15,10 +15,10 @@
 //!   criterion's row-after-row ratios do not.
 //!
 //! ROW is one of the `core` rows, FLAVOR `current_thread` or `multi_thread_2`.
-//! Through cargo: `cargo bench -p taskscope --bench profile -- --rounds 15 ...`.
+//! Through cargo: `cargo bench -p taskscope-benches --bench profile -- --rounds 15 ...`.
 //! Like the `core` bench, every measurement gets a fresh runtime and one
 //! untimed warm-up iteration, and only the timed part of each row counts.
-//! Without arguments (as `cargo bench` and `cargo test --benches` run it) it
+//! Without arguments (as `cargo bench` and `cargo test -p taskscope-benches --benches` run it) it
 //! does nothing.
 
 mod rows;
