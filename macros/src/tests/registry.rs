@@ -5,7 +5,7 @@
 //!
 //! Only files that hold an `async fn` are parsed, and one non-async fn in
 //! [`OTHER_FN_SAMPLE`]; that keeps it at a few seconds in a debug build
-//! (about 8 s for ~1,300 async fns on the 2-core machine, where parsing
+//! (about 5 s for ~1,300 async fns on the 2-core machine, split between its cores, where parsing
 //! every file that merely mentions `async` took 18 s), so it runs with every
 //! `cargo test`. Without a registry it prints a note and checks
 //! nothing.
@@ -107,11 +107,84 @@ fn registry_async_fns_expand_to_items() {
     let started = Instant::now();
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    // Parsing with syn in a debug build is what costs: the files are split
+    // among the machine's cores (proc-macro2's tokens are not `Send`, so
+    // each thread parses its own arguments).
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Every thread takes every `threads`-th file: the heavy crates' files
+    // sit together, so contiguous chunks would leave one thread the work.
+    let shares: Vec<Vec<PathBuf>> = (0..threads)
+        .map(|first| files.iter().skip(first).step_by(threads).cloned().collect())
+        .collect();
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let workers: Vec<_> = shares
+            .iter()
+            .map(|files| scope.spawn(|| expand_files(files, &src)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a worker does not panic"))
+            .collect()
+    });
+    let mut tally = Tally::default();
+    for part in tallies {
+        tally.async_fns += part.async_fns;
+        tally.other_fns += part.other_fns;
+        tally.unparsed_files += part.unparsed_files;
+        tally.crates.extend(part.crates);
+        tally.failures.extend(part.failures);
+    }
+    let Tally {
+        async_fns,
+        other_fns,
+        unparsed_files,
+        crates,
+        failures,
+    } = tally;
+    println!(
+        "expanded {async_fns} async fns (and {other_fns} other fns) from {} crates, {} files \
+         ({unparsed_files} files syn cannot parse) in {:.1?}: {}",
+        crates.len(),
+        files.len(),
+        started.elapsed(),
+        crates.iter().cloned().collect::<Vec<_>>().join(", ")
+    );
+    assert!(
+        failures.is_empty(),
+        "{} expansions failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        async_fns >= MIN_ASYNC_FNS,
+        "only {async_fns} async fns in the registry at {}: expected at least {MIN_ASYNC_FNS}",
+        src.display()
+    );
+}
+
+/// What expanding a set of files found.
+#[derive(Default)]
+struct Tally {
+    async_fns: usize,
+    other_fns: usize,
+    unparsed_files: usize,
+    crates: std::collections::BTreeSet<String>,
+    failures: Vec<String>,
+}
+
+/// Expands every fn of `files` (those that hold an async fn) with both
+/// macros, recording what failed.
+fn expand_files(files: &[PathBuf], src: &Path) -> Tally {
     let args: TokenStream = ARGS.parse().expect("the arguments are tokens");
-    let (mut async_fns, mut other_fns, mut unparsed_files) = (0usize, 0usize, 0usize);
-    let mut crates = std::collections::BTreeSet::new();
-    let mut failures = Vec::new();
-    for file in &files {
+    let mut tally = Tally::default();
+    let Tally {
+        async_fns,
+        other_fns,
+        unparsed_files,
+        crates,
+        failures,
+    } = &mut tally;
+    for file in files {
         let Ok(text) = std::fs::read_to_string(file) else {
             continue;
         };
@@ -121,7 +194,7 @@ fn registry_async_fns_expand_to_items() {
             continue;
         }
         let Ok(parsed) = syn::parse_file(&text) else {
-            unparsed_files += 1;
+            *unparsed_files += 1;
             continue;
         };
         let mut fns = Fns::default();
@@ -172,35 +245,17 @@ fn registry_async_fns_expand_to_items() {
                 }
             }
             if is_async {
-                async_fns += 1;
+                *async_fns += 1;
                 let krate = file
-                    .strip_prefix(&src)
+                    .strip_prefix(src)
                     .ok()
                     .and_then(|rel| rel.components().nth(1))
                     .map(|c| c.as_os_str().to_string_lossy().into_owned());
                 crates.extend(krate);
             } else {
-                other_fns += 1;
+                *other_fns += 1;
             }
         }
     }
-    println!(
-        "expanded {async_fns} async fns (and {other_fns} other fns) from {} crates, {} files \
-         ({unparsed_files} files syn cannot parse) in {:.1?}: {}",
-        crates.len(),
-        files.len(),
-        started.elapsed(),
-        crates.iter().cloned().collect::<Vec<_>>().join(", ")
-    );
-    assert!(
-        failures.is_empty(),
-        "{} expansions failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(
-        async_fns >= MIN_ASYNC_FNS,
-        "only {async_fns} async fns in the registry at {}: expected at least {MIN_ASYNC_FNS}",
-        src.display()
-    );
+    tally
 }
