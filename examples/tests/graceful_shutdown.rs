@@ -5,12 +5,36 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The example's binary, built by cargo for this test.
-const EXAMPLE: &str = env!("CARGO_BIN_EXE_graceful_shutdown");
+/// The example's binary. `cargo test` builds every example beside the
+/// tests, with the tests' dependencies (so nothing is built twice); a run of
+/// this test alone builds it first.
+fn example() -> PathBuf {
+    let deps = std::env::current_exe().expect("the test's own path");
+    let debug = deps
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps");
+    let binary = debug.join("examples").join("graceful_shutdown");
+    if !binary.exists() {
+        let built = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "-p",
+                "taskscope-examples",
+                "--example",
+                "graceful_shutdown",
+            ])
+            .status()
+            .expect("cargo runs");
+        assert!(built.success(), "the example builds");
+    }
+    binary
+}
 
 /// How long any step may take before the test fails instead of hanging.
 const LIMIT: Duration = Duration::from_secs(20);
@@ -24,7 +48,7 @@ struct Running {
 
 impl Running {
     fn start(argument: Option<&str>) -> Running {
-        let mut command = Command::new(EXAMPLE);
+        let mut command = Command::new(example());
         command
             .args(argument)
             .stdout(Stdio::piped())

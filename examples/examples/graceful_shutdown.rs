@@ -3,7 +3,7 @@
 //! stuck on a slow client is aborted when the grace runs out, and a second
 //! signal aborts everything at once. The exit status says which happened.
 //!
-//! `cargo run -p taskscope-examples --bin graceful_shutdown [-- --stubborn | --fail]`,
+//! `cargo run -p taskscope-examples --example graceful_shutdown [-- --stubborn | --fail]`,
 //! then connect (`nc 127.0.0.1 PORT`, the port is printed) and press
 //! Ctrl-C. Before taskscope, every server wrote this by hand: a `select!` on
 //! Ctrl-C, a cancellation token threaded through every connection, a
