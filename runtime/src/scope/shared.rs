@@ -56,6 +56,17 @@ impl FailureRecord {
     fn is_empty(&self) -> bool {
         self.kept.is_empty() && self.more == 0 && self.panic.is_none()
     }
+
+    /// Keeps `payload` if it is the first panic; hands it back otherwise,
+    /// for the caller to drop outside the lock.
+    fn keep_first_panic(&mut self, payload: Box<dyn Any + Send>) -> Option<Box<dyn Any + Send>> {
+        if self.panic.is_none() {
+            self.panic = Some(payload);
+            None
+        } else {
+            Some(payload)
+        }
+    }
 }
 
 /// A hook that receives each child's error instead of the scope keeping it
@@ -137,15 +148,7 @@ impl ScopeShared {
                     }
                 }
             }
-            Recorded::Panic(payload) => {
-                let mut record = lock(&self.failures);
-                if record.panic.is_none() {
-                    record.panic = Some(payload);
-                    None
-                } else {
-                    Some(payload)
-                }
-            }
+            Recorded::Panic(payload) => lock(&self.failures).keep_first_panic(payload),
         };
         // Outside the lock: dropping a user's error runs the user's code.
         drop(dropped);
@@ -160,15 +163,7 @@ impl ScopeShared {
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (hook.0)(failure)));
         match panicked {
             Ok(()) => None,
-            Err(payload) => {
-                let mut record = lock(&self.failures);
-                if record.panic.is_none() {
-                    record.panic = Some(payload);
-                    None
-                } else {
-                    Some(payload)
-                }
-            }
+            Err(payload) => lock(&self.failures).keep_first_panic(payload),
         }
     }
 
