@@ -65,21 +65,25 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 
 pub mod cancel;
+pub mod channel;
 mod clock;
 mod launch;
 pub mod leak;
+mod race;
 pub mod registry;
 pub mod scope;
 #[cfg(feature = "signal")]
 pub mod shutdown;
 mod sync;
 pub mod task;
+pub mod time;
 
 #[doc(hidden)]
 #[path = "macro_support/mod.rs"]
 pub mod __private;
 
 pub use cancel::cancelled::Cancelled;
+pub use race::{AllFailed, race};
 pub use registry::tree::dump;
 pub use scope::current::{cancelled, current, is_cancelled, spawn, spawn_background};
 pub use scope::error::{Closed, ScopeError, SpawnError, TaskError};
@@ -87,6 +91,7 @@ pub use scope::handle::ScopeHandle;
 pub use scope::shared_owner::SharedScope;
 pub use scope::task_handle::TaskHandle;
 pub use scope::task_scope::TaskScope;
+pub use time::{move_on_after, timeout};
 
 #[doc(inline)]
 pub use taskscope_macros::scoped;

@@ -128,19 +128,25 @@ impl ScopeBuilder {
     /// [`ScopeError`](crate::ScopeError). The deadline is kept while the
     /// owner is in [`TaskScope::join`] or [`TaskScope::run`].
     ///
+    /// A deadline is a bound, not a request: the children still running
+    /// when it passes are aborted at once, unless a
+    /// [`grace_period`](ScopeBuilder::grace_period) was set on this builder
+    /// (an inherited or default grace period does not hold it off), so
+    /// `join` returns at the deadline whatever the children do.
+    ///
     /// ```
     /// use std::time::Duration;
     /// use tokio::time::Instant;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let scope = taskscope::TaskScope::builder()
-    ///     .deadline(Instant::now() + Duration::from_secs(5))
-    ///     .build();
+    /// let deadline = Instant::now() + Duration::from_secs(5);
+    /// let scope = taskscope::TaskScope::builder().deadline(deadline).build();
     /// let slow = scope.spawn(tokio::time::sleep(Duration::from_secs(60)));
     /// let error = scope.join().await.expect_err("the deadline passed first");
     /// assert!(error.is_elapsed());
-    /// assert_eq!(slow.await, Err(taskscope::TaskError::Aborted)); // after the grace period
+    /// assert_eq!(Instant::now(), deadline); // no grace period after it
+    /// assert_eq!(slow.await, Err(taskscope::TaskError::Aborted));
     /// # }
     /// ```
     pub fn deadline(mut self, deadline: Instant) -> Self {
@@ -319,23 +325,36 @@ impl ScopeBuilder {
     /// ```
     #[track_caller]
     pub fn build(self) -> TaskScope {
-        let location = Location::caller();
+        self.build_at(Location::caller())
+    }
+
+    /// [`build`](ScopeBuilder::build), the scope reported as built at
+    /// `location`.
+    pub(crate) fn build_at(self, location: &'static Location<'static>) -> TaskScope {
         let root = self.root;
-        let (signal, origin, parent, inherited_grace) =
-            with_current_scope(|current| match current.filter(|_| !root) {
-                Some(parent) => (
-                    CancelSignal::nested_in(&parent.signal),
-                    ScopeOrigin::here(location, Some(parent.origin.id)),
-                    Some(Arc::downgrade(parent)),
-                    Some(parent.config.grace),
-                ),
-                None => (
-                    CancelSignal::root(),
-                    ScopeOrigin::here(location, None),
-                    None,
-                    None,
-                ),
-            });
+        with_current_scope(|current| self.build_within(location, current.filter(|_| !root)))
+    }
+
+    /// The scope, nested in `enclosing` (a root if `None`).
+    pub(crate) fn build_within(
+        self,
+        location: &'static Location<'static>,
+        enclosing: Option<&Arc<ScopeShared>>,
+    ) -> TaskScope {
+        let (signal, origin, parent, inherited_grace) = match enclosing {
+            Some(parent) => (
+                CancelSignal::nested_in(&parent.signal),
+                ScopeOrigin::here(location, Some(parent.origin.id)),
+                Some(Arc::downgrade(parent)),
+                Some(parent.config.grace),
+            ),
+            None => (
+                CancelSignal::root(),
+                ScopeOrigin::here(location, None),
+                None,
+                None,
+            ),
+        };
         let limit = self.limit.map(|n| Arc::new(Limit::new(n.get())));
         let config = ScopeConfig {
             name: self.name,
@@ -343,6 +362,7 @@ impl ScopeBuilder {
             on_failure: self.on_failure,
             limit,
             deadline: self.deadline,
+            grace_is_explicit: self.grace.is_some(),
             grace: self
                 .grace
                 .or(inherited_grace)

@@ -154,6 +154,10 @@ impl Failure {
     pub fn into_error(self) -> ChildError {
         self.error
     }
+
+    pub(crate) fn into_parts(self) -> (TaskInfo, ChildError) {
+        (self.task, self.error)
+    }
 }
 
 impl fmt::Display for Failure {
@@ -370,6 +374,11 @@ impl ScopeError {
     /// ```
     pub fn into_failures(self) -> Vec<Failure> {
         self.failures
+    }
+
+    /// The failures kept and how many more were only counted.
+    pub(crate) fn into_counted_failures(self) -> (Vec<Failure>, usize) {
+        (self.failures, self.more)
     }
 }
 

@@ -156,6 +156,23 @@ impl ScopeHandle {
         self.shared.signal.cancel();
     }
 
+    /// Whether the scope has closed: joined, or dropped by its owner, so
+    /// that nothing can be spawned into it any more.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let handle = scope.handle();
+    /// assert!(!handle.is_closed());
+    /// scope.join().await.expect("nothing to wait for");
+    /// assert!(handle.is_closed());
+    /// # }
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.shared.phases.all_ended()
+    }
+
     /// Whether the scope was cancelled.
     ///
     /// ```

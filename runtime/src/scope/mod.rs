@@ -54,6 +54,7 @@
 // uses it.
 
 mod body;
+pub(crate) mod bounded;
 mod builder;
 mod child;
 mod children;

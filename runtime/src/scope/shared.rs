@@ -88,6 +88,23 @@ pub(crate) struct ScopeConfig {
     pub(crate) limit: Option<Arc<Limit>>,
     pub(crate) deadline: Option<Instant>,
     pub(crate) grace: Duration,
+    /// Whether `grace` was asked for (`grace_period`) rather than inherited
+    /// or the default: only an asked-for grace holds off the aborts when
+    /// the deadline passes.
+    pub(crate) grace_is_explicit: bool,
+}
+
+impl ScopeConfig {
+    /// The grace the children get once the scope is cancelled: none after
+    /// the deadline unless the grace period was asked for, since a deadline
+    /// that waits a second longer for children that ignore it is no bound.
+    fn grace_after(&self, deadline_passed: bool) -> Duration {
+        if deadline_passed && !self.grace_is_explicit {
+            Duration::ZERO
+        } else {
+            self.grace
+        }
+    }
 }
 
 /// The part of a scope its children and handles share.
@@ -157,6 +174,26 @@ impl ScopeShared {
         }
     }
 
+    /// Takes the failures of a scope that ended inside this one (a
+    /// `taskscope::timeout`'s) as failures of this scope's: kept or handed
+    /// to the hook, and cancelling it unless it supervises.
+    pub(crate) fn adopt_failures(&self, error: ScopeError) {
+        let (failures, more) = error.into_counted_failures();
+        if failures.is_empty() && more == 0 {
+            return;
+        }
+        for failure in failures {
+            let (task, error) = failure.into_parts();
+            self.record_failure(task, Recorded::Error(error));
+        }
+        if more > 0 {
+            lock(&self.failures).more += more;
+            if self.config.policy == FailurePolicy::FailFast {
+                self.signal.cancel();
+            }
+        }
+    }
+
     /// Gives a child's error to the scope's hook; a panic in the hook is
     /// recorded as a panic of the scope's, which `join` resumes.
     fn hand_to(&self, hook: &FailureHook, failure: Failure) -> Option<Box<dyn Any + Send>> {
@@ -195,7 +232,7 @@ impl ScopeShared {
 
     /// The grace period ran out: aborts every child. A child that has not
     /// been polled yet is polled once as tokio drops it (see `FirstPoll`).
-    fn give_up_waiting(&self) {
+    pub(super) fn give_up_waiting(&self) {
         // Release, before the aborts: an aborted child's drop reads it.
         self.gave_up_waiting.store(true, Ordering::Release);
         self.abort_all();
@@ -373,19 +410,35 @@ impl ScopeShared {
                     // `tokio::time::timeout` does): a deadline that passed
                     // after the foreground work was done cut nothing off,
                     // and is not an error.
+                    let mut deadline_now = false;
                     if waiting_for == Phase::Foreground {
                         if let Some(sleep) = deadline.as_mut().as_pin_mut() {
                             if sleep.poll(cx).is_ready() {
                                 deadline.set(None);
                                 self.deadline_reached();
+                                deadline_now = true;
                             }
                         }
                     }
                     // Only a scope that has to wait listens for its cancellation
                     // (a registration with the signal's `Notify`, and a timer).
-                    if !cancel_seen && cancelled.as_mut().poll(cx).is_ready() {
+                    let cancel_now = !cancel_seen && cancelled.as_mut().poll(cx).is_ready();
+                    if !aborted && (cancel_now || deadline_now) {
                         cancel_seen = true;
-                        grace.set(Some(tokio::time::sleep(self.config.grace)));
+                        // Acquire pairs with `deadline_reached`'s store.
+                        let passed = self.deadline_passed.load(Ordering::Acquire);
+                        let period = self.config.grace_after(passed);
+                        let ends = tokio::time::Instant::now() + period;
+                        let sooner = grace
+                            .as_ref()
+                            .as_pin_ref()
+                            .is_none_or(|running| ends < running.deadline());
+                        if period.is_zero() {
+                            aborted = true;
+                            self.give_up_waiting();
+                        } else if sooner {
+                            grace.set(Some(tokio::time::sleep_until(ends)));
+                        }
                     }
                     if let Some(sleep) = grace.as_mut().as_pin_mut() {
                         if !aborted && sleep.poll(cx).is_ready() {

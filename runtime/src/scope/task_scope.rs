@@ -130,6 +130,18 @@ impl TaskScope {
         ScopeBuilder::new()
     }
 
+    /// Cancels the scope and aborts its children at once, without a grace
+    /// period: what a race does to its losers.
+    pub(crate) fn abort_children(&self) {
+        self.shared.signal.cancel();
+        self.shared.give_up_waiting();
+    }
+
+    /// A scope built by `builder`, nested in this one wherever it is built.
+    pub(crate) fn nest(&self, builder: ScopeBuilder, location: &'static Location<'static>) -> Self {
+        builder.build_within(location, Some(&self.shared))
+    }
+
     pub(crate) fn from_shared(shared: Arc<ScopeShared>) -> Self {
         let shares = Phases::open(&shared);
         TaskScope { shared, shares }
@@ -205,6 +217,39 @@ impl TaskScope {
         <F::Output as TaskOutput>::Success: Send,
     {
         let info = ChildInfo::new(None, Phase::Background, Location::caller());
+        let share = self.shares.share(Phase::Background);
+        self.shared.spawn_admitted(share, info, None, future)
+    }
+
+    /// [`spawn`](TaskScope::spawn), reported as spawned at `location`.
+    pub(crate) fn spawn_at<F>(
+        &self,
+        location: &'static Location<'static>,
+        future: F,
+    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let info = ChildInfo::Plain(location);
+        let share = self.shares.share(Phase::Foreground);
+        self.shared.spawn_admitted(share, info, None, future)
+    }
+
+    /// [`spawn_background`](TaskScope::spawn_background), reported as
+    /// spawned at `location`.
+    pub(crate) fn spawn_background_at<F>(
+        &self,
+        location: &'static Location<'static>,
+        future: F,
+    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutput,
+        <F::Output as TaskOutput>::Success: Send,
+    {
+        let info = ChildInfo::new(None, Phase::Background, location);
         let share = self.shares.share(Phase::Background);
         self.shared.spawn_admitted(share, info, None, future)
     }
