@@ -11,19 +11,28 @@ use crate::common::{Flag, TaskBaseline};
 
 on_both_runtimes!(
     join_past_the_deadline_cancels_children_and_reports_elapsed,
+    join_past_the_deadline_aborts_children_that_ignore_it_at_once,
     run_past_the_deadline_drops_the_body_and_reports_elapsed,
     deadline_after_the_scope_finished_never_fires,
 );
 
 const DEADLINE: Duration = Duration::from_millis(100);
 
-/// Case 9a: a scope whose children outlive its deadline is cancelled at the
-/// deadline (the children's `cancelled()` arm runs) and `join` returns an
-/// elapsed `ScopeError` with no failures, close to the deadline.
+/// How long the children of a scope that asked for one have to end on their
+/// own once the deadline passed.
+const ASKED_GRACE: Duration = Duration::from_millis(300);
+
+/// Case 9a: a scope whose children outlive its deadline, with a grace period
+/// asked for, is cancelled at the deadline (the children's `cancelled()`
+/// arm runs) and `join` returns an elapsed `ScopeError` with no failures,
+/// close to the deadline.
 async fn join_past_the_deadline_cancels_children_and_reports_elapsed() {
     let baseline = TaskBaseline::take();
     let started = Instant::now();
-    let scope = TaskScope::builder().timeout(DEADLINE).build();
+    let scope = TaskScope::builder()
+        .timeout(DEADLINE)
+        .grace_period(ASKED_GRACE)
+        .build();
     let children: Vec<_> = (0..2)
         .map(|_| {
             let cancelled = Flag::default();
@@ -60,6 +69,28 @@ async fn join_past_the_deadline_cancels_children_and_reports_elapsed() {
     baseline.assert_restored().await;
 }
 
+/// Case 9a': without a grace period asked for, the deadline is a bound: a
+/// child that ignores the cancellation (a probe hung in a dependency) is
+/// aborted at once, although the default grace period is a second, and
+/// `join` returns within scheduling noise of the deadline. Before, `join`
+/// waited out the grace: 1.05-1.08 s for a 50 ms deadline.
+async fn join_past_the_deadline_aborts_children_that_ignore_it_at_once() {
+    let baseline = TaskBaseline::take();
+    let started = Instant::now();
+    let scope = TaskScope::builder().timeout(DEADLINE).build();
+    let hung = scope.spawn(pending::<()>());
+    let error = scope.join().await.expect_err("the deadline passed");
+    let took = started.elapsed();
+    assert!(error.is_elapsed(), "the error says so: {error}");
+    assert!(took >= DEADLINE, "join returned before the deadline: {took:?}");
+    assert!(
+        took < DEADLINE + Duration::from_millis(100),
+        "join returned {took:?} after a {DEADLINE:?} deadline"
+    );
+    assert_eq!(hung.await, Err(taskscope::TaskError::Aborted));
+    baseline.assert_restored().await;
+}
+
 /// Case 9b: with `run`, the deadline drops a body that overran it and
 /// cancels the children (their `cancelled()` arm runs); `run` returns an
 /// elapsed `ScopeError` close to the deadline.
@@ -71,6 +102,7 @@ async fn run_past_the_deadline_drops_the_body_and_reports_elapsed() {
 
     let result: Result<(), ScopeError> = TaskScope::builder()
         .timeout(DEADLINE)
+        .grace_period(ASKED_GRACE)
         .build()
         .run(async {
             let _guard = body_dropped.set_on_drop();

@@ -228,8 +228,11 @@ async fn end_a_deep_nest(ending: Ending) {
         let top = match ending {
             // It passes while the nest is being built; nobody looks at it
             // until `join`, which then finds the nest still running.
+            // With a grace period asked for, so that the deadline cancels
+            // the nest instead of aborting it (a deadline's default).
             Ending::Deadline => TaskScope::builder()
                 .timeout(Duration::from_millis(1))
+                .grace_period(taskscope::scope::DEFAULT_GRACE_PERIOD)
                 .build(),
             _ => TaskScope::new(),
         };
