@@ -82,7 +82,10 @@ async fn join_past_the_deadline_aborts_children_that_ignore_it_at_once() {
     let error = scope.join().await.expect_err("the deadline passed");
     let took = started.elapsed();
     assert!(error.is_elapsed(), "the error says so: {error}");
-    assert!(took >= DEADLINE, "join returned before the deadline: {took:?}");
+    assert!(
+        took >= DEADLINE,
+        "join returned before the deadline: {took:?}"
+    );
     assert!(
         took < DEADLINE + Duration::from_millis(100),
         "join returned {took:?} after a {DEADLINE:?} deadline"

@@ -15,3 +15,4 @@ mod limits;
 mod long_lived;
 mod promises;
 mod spawning;
+mod time_bounds;
