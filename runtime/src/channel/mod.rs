@@ -68,7 +68,7 @@ impl TaskScope {
         self.spawn_background_at(Location::caller(), crate::cancelled());
         (
             Sender::new(tx, cancellation.clone()),
-            Receiver::new(rx, cancellation),
+            Receiver::new(rx, cancellation, self.handle()),
         )
     }
 }

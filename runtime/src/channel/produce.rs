@@ -62,13 +62,13 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for ProducerError<E> {}
 /// Dropping it closes the channel and cancels the producer: a send it is
 /// waiting on returns its value, and its `taskscope::cancelled()`
 /// completes.
-pub struct Produced<T, E> {
+pub struct Produced<T: Send + 'static, E> {
     values: Receiver<T>,
     outcome: Option<oneshot::Receiver<Result<(), E>>>,
     producer: ScopeHandle,
 }
 
-impl<T, E> Produced<T, E> {
+impl<T: Send + 'static, E> Produced<T, E> {
     /// The next value (`Ok(Some(..))`); once the producer has ended and
     /// every value it sent was received, its failure if it failed (once),
     /// then `Ok(None)`.
@@ -144,13 +144,13 @@ impl<T, E> Produced<T, E> {
     }
 }
 
-impl<T, E> Drop for Produced<T, E> {
+impl<T: Send + 'static, E> Drop for Produced<T, E> {
     fn drop(&mut self) {
         self.producer.cancel();
     }
 }
 
-impl<T, E> fmt::Debug for Produced<T, E> {
+impl<T: Send + 'static, E> fmt::Debug for Produced<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Produced")
             .field("values", &self.values)
@@ -244,7 +244,7 @@ impl TaskScope {
             ProducerOutcome(adopted)
         });
         Produced {
-            values: Receiver::new(rx, cancellation),
+            values: Receiver::new(rx, cancellation, handle.clone()),
             outcome: Some(outcome_rx),
             producer: handle,
         }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use tokio::sync::mpsc;
 
+use crate::ScopeHandle;
 use crate::cancel::Cancellation;
 
 /// What a receiver does with the values still in its channel when it is
@@ -21,7 +22,11 @@ pub(crate) type Undelivered<T> = Box<dyn FnMut(T) + Send>;
 ///
 /// Dropping the receiver drops the values still in the channel, or hands
 /// each one to [`on_undelivered`](Receiver::on_undelivered): a value is
-/// received, returned to its sender, or given to that callback.
+/// received, returned to its sender, or given to that callback (a send
+/// already given room when the receiver drops delivers its value to the
+/// callback a moment later, from a background child of the channel's
+/// scope; where it stops: a receiver dropped outside a tokio runtime leaves
+/// such a value to tokio, which drops it).
 ///
 /// ```
 /// use std::num::NonZeroUsize;
@@ -40,20 +45,28 @@ pub(crate) type Undelivered<T> = Box<dyn FnMut(T) + Send>;
 /// # scope.join().await.expect("nothing failed");
 /// # }
 /// ```
-pub struct Receiver<T> {
+pub struct Receiver<T: Send + 'static> {
     rx: mpsc::Receiver<T>,
     cancellation: Cancellation,
+    /// The channel's scope, where a receiver dropped while a send is still
+    /// under way leaves a child to hand its value to `undelivered`.
+    scope: ScopeHandle,
     /// Set once the scope's end was seen and the channel closed: from then
     /// on the receiver only drains.
     draining: bool,
     undelivered: Option<Undelivered<T>>,
 }
 
-impl<T> Receiver<T> {
-    pub(crate) fn new(rx: mpsc::Receiver<T>, cancellation: Cancellation) -> Self {
+impl<T: Send + 'static> Receiver<T> {
+    pub(crate) fn new(
+        rx: mpsc::Receiver<T>,
+        cancellation: Cancellation,
+        scope: ScopeHandle,
+    ) -> Self {
         Receiver {
             rx,
             cancellation,
+            scope,
             draining: false,
             undelivered: None,
         }
@@ -150,28 +163,39 @@ impl<T> Receiver<T> {
     }
 }
 
-impl<T> Drop for Receiver<T> {
+impl<T: Send + 'static> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let Some(undelivered) = self.undelivered.as_mut() else {
+        let Some(mut undelivered) = self.undelivered.take() else {
             return; // tokio drops what is left
         };
         self.rx.close();
-        loop {
-            while let Ok(value) = self.rx.try_recv() {
+        while let Ok(value) = self.rx.try_recv() {
+            undelivered(value);
+        }
+        // Every slot free again: no value is queued, and no send holds a
+        // slot it has yet to fill, so nothing more can arrive.
+        if self.rx.capacity() == self.rx.max_capacity() {
+            return;
+        }
+        // A send was given a slot and its task has not run since: its value
+        // will come. A background child of the channel's scope waits for it
+        // (and any other such send), so that the callback gets it too. If
+        // the scope has closed, its cancellation refused every send that
+        // had not filled its slot, and none will.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return; // dropped outside a runtime: tokio drops what comes later
+        }
+        let (_, placeholder) = mpsc::channel(1);
+        let mut rx = std::mem::replace(&mut self.rx, placeholder);
+        drop(self.scope.spawn_background(async move {
+            while let Some(value) = rx.recv().await {
                 undelivered(value);
             }
-            // Empty, and no send between its reservation and its value (a
-            // few instructions in `Sender::send`, on another thread): every
-            // slot is free again, so nothing more can arrive.
-            if self.rx.capacity() == self.rx.max_capacity() {
-                return;
-            }
-            std::thread::yield_now();
-        }
+        }));
     }
 }
 
-impl<T> fmt::Debug for Receiver<T> {
+impl<T: Send + 'static> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
             .field("queued", &self.rx.len())

@@ -7,6 +7,8 @@
 mod common;
 
 mod cancellation;
+mod channel_property;
+mod channels;
 mod deadlines;
 mod failures;
 mod handles;
@@ -14,5 +16,7 @@ mod lifecycle;
 mod limits;
 mod long_lived;
 mod promises;
+mod races;
 mod spawning;
 mod time_bounds;
+mod timers;
