@@ -102,9 +102,13 @@ mod tests;
 ///   deadline of `timeout`, becomes that `Err`.
 /// - Any other return type that is a `Result<T, E>` with `E:
 ///   From<ScopeError>` (a type alias such as `AppResult<T>`) behaves the same.
-/// - Any other return type has no `Err` to carry the failure (or the passed
-///   deadline): the fn panics with the `ScopeError`'s message, as `unwrap`
-///   would, once the children are joined.
+/// - Any other return type has no `Err` to carry the failure: the fn panics
+///   with the `ScopeError`'s message, as `unwrap` would, once the children
+///   are joined. With `timeout = ..` such a fn does not compile (the
+///   deadline would be that panic); bound its call with
+///   `taskscope::timeout` instead, which works for any output.
+/// - At the deadline, children still running are aborted at once unless
+///   `grace_period = ..` is also given: the deadline is a bound.
 ///
 /// # Spawns in the body
 ///
@@ -164,8 +168,8 @@ mod tests;
 /// | `name = scope` | binds the fn's scope, as a `ScopeHandle`, to `scope` in the body |
 /// | `supervise` | a child's failure does not cancel its siblings (`ScopeBuilder::supervise`) |
 /// | `limit = n` | at most `n` children run at once (a `usize` expression; a literal 0 is an error) |
-/// | `timeout = d` | a `Duration` expression, evaluated with the fn's arguments in scope: the scope's deadline |
-/// | `grace_period = d` | a `Duration` expression: how long cancelled children may take to finish before they are aborted (unless set, the grace period of the scope the fn runs in, or 1 s) |
+/// | `timeout = d` | a `Duration` expression, evaluated with the fn's arguments in scope: the scope's deadline (the fn must return a `Result` that can hold a `ScopeError`; children still running at the deadline are aborted unless `grace_period` is given) |
+/// | `grace_period = d` | a `Duration` expression: how long cancelled children may take to finish before they are aborted (unless set, the grace period of the scope the fn runs in, or 1 s; at a `timeout`, none) |
 /// | `crate = path` | where taskscope is, if renamed or re-exported (`crate = "path"` also works) |
 ///
 /// ```

@@ -128,6 +128,22 @@ pub(crate) fn expand(
         };
         block.stmts.insert(0, fake_return);
     }
+    if let Some(timeout) = args.timeout.as_ref().filter(|_| diverges || unit) {
+        let returns = match &sig.output {
+            ReturnType::Default => "`()`".to_owned(),
+            ReturnType::Type(_, ty) => format!("`{}`", ty.to_token_stream()),
+        };
+        errors.push(syn::Error::new_spanned(
+            timeout,
+            format!(
+                "`#[scoped(timeout = ..)]` needs a fn that returns a `Result`: when the deadline \
+                 passes, the fn returns the elapsed `taskscope::ScopeError` as its `Err`, and \
+                 {returns} has no `Err` to carry it; return `Result<_, E>` with \
+                 `E: From<taskscope::ScopeError>`, or bound the call with \
+                 `taskscope::timeout(..)`, which works for any output"
+            ),
+        ));
+    }
     let run = match &sig.output {
         // `()` and `!` are known not to be `Result`s.
         _ if diverges || unit => quote_spanned! {glue=>
@@ -137,6 +153,18 @@ pub(crate) fn expand(
             // Spanned at the return type: if its error type cannot hold a
             // `ScopeError`, the (single) error underlines it.
             let path = private_fn_at(krate.as_ref(), ty, glue, "result_runner");
+            let (_, at_last) = return_type_spans(&sig.output, glue);
+            let argument = Ident::new("__taskscope_body", at_last);
+            let arguments = quote_spanned!(at_last=> (&#argument));
+            quote_spanned! {glue=>
+                let #runner = #path #arguments;
+                #runner.run(#scope, #future).await
+            }
+        }
+        // A deadline needs an `Err` to report: the type, whatever it is
+        // spelled, must be a `Result` that carries a `ScopeError`.
+        ReturnType::Type(_, ty) if args.timeout.is_some() => {
+            let path = private_fn_at(krate.as_ref(), ty, glue, "timeout_runner");
             let (_, at_last) = return_type_spans(&sig.output, glue);
             let argument = Ident::new("__taskscope_body", at_last);
             let arguments = quote_spanned!(at_last=> (&#argument));

@@ -92,6 +92,70 @@ where
     ResultRunner { convert: E::from }
 }
 
+/// The output of a `#[scoped(timeout = ..)]` body: a `Result` whose error
+/// can carry the elapsed deadline, whatever the type is spelled (an alias).
+#[diagnostic::on_unimplemented(
+    message = "a `#[scoped(timeout = ..)]` fn returns `{Self}`, which has no `Err` to carry the elapsed deadline",
+    label = "when the deadline passes, the fn returns a `taskscope::ScopeError` as its `Err`",
+    note = "return `Result<_, E>` with `E: From<taskscope::ScopeError>`, or bound the call with `taskscope::timeout(..)`, which works for any output"
+)]
+pub trait CarriesElapsed: Sized {
+    /// The success type.
+    type Value;
+    /// The error type.
+    type Error: From<ScopeError>;
+    /// The output as the `Result` it is.
+    fn into_result(self) -> Result<Self::Value, Self::Error>;
+    /// The `Result` as the output.
+    fn from_result(result: Result<Self::Value, Self::Error>) -> Self;
+}
+
+impl<T, E: From<ScopeError>> CarriesElapsed for Result<T, E> {
+    type Value = T;
+    type Error = E;
+
+    fn into_result(self) -> Self {
+        self
+    }
+
+    fn from_result(result: Self) -> Self {
+        result
+    }
+}
+
+/// The runner of a `#[scoped(timeout = ..)]` body whose return type is not
+/// spelled `Result`: the bound is checked here, spanned at the return type.
+pub fn timeout_runner<F>(_body: &F) -> TimeoutRunner
+where
+    F: Future,
+    F::Output: CarriesElapsed,
+{
+    TimeoutRunner
+}
+
+/// Runs a `#[scoped(timeout = ..)]` body whose output is a `Result` by
+/// another name.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeoutRunner;
+
+impl TimeoutRunner {
+    /// [`ResultRunner::run`], for an output spelled as an alias.
+    pub async fn run<R, F>(self, scope: TaskScope, body: F) -> R
+    where
+        F: Future<Output = R>,
+        R: CarriesElapsed,
+    {
+        let runner = ResultRunner {
+            convert: <R::Error as From<ScopeError>>::from,
+        };
+        R::from_result(
+            runner
+                .run(scope, async move { body.await.into_result() })
+                .await,
+        )
+    }
+}
+
 /// Picks how a `#[scoped]` body whose return type is not spelled `Result`
 /// is run, from its output type `R` (autoref specialisation: the expansion
 /// calls `(&Route::of(&body)).__taskscope_route()` with [`ViaResult`] and

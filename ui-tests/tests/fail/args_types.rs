@@ -2,7 +2,9 @@
 use taskscope::scoped;
 
 #[scoped(timeout = secs)]
-async fn timeout_not_a_duration(secs: u64) {}
+async fn timeout_not_a_duration(secs: u64) -> Result<(), taskscope::ScopeError> {
+    Ok(())
+}
 
 #[scoped(limit = width)]
 async fn limit_not_a_usize(width: u32) {}
