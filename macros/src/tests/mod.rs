@@ -10,6 +10,7 @@
 )]
 
 mod adversarial;
+mod agreement;
 mod diff;
 mod registry;
 mod snapshots;
