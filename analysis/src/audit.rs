@@ -72,6 +72,7 @@ pub fn audit_file(file: &syn::File) -> Vec<Finding> {
         abort_wrapped: 0,
         dropped: HashSet::new(),
         handles: vec![HashSet::new()],
+        raced_spawns: HashSet::new(),
         loop_roots: Vec::new(),
     };
     spawns.visit_file(file);
@@ -110,6 +111,9 @@ struct Facts {
     tokio_names: HashMap<String, Redirect>,
     /// Bare names that a `use` made `std::thread::spawn`.
     thread_names: HashSet<String>,
+    /// A `use` made `thread` another crate's (`use loom::thread;`): then
+    /// `thread::spawn` is not std's.
+    foreign_thread: bool,
     /// Types with an `impl Drop` that aborts or cancels something.
     aborting_types: HashSet<String>,
     /// Names of fns and methods whose calls are spawned (or awaited at the
@@ -170,6 +174,9 @@ impl<'ast> Visit<'ast> for Facts {
         let mut leaves = Vec::new();
         use_leaves(&item.tree, &mut Vec::new(), &mut leaves);
         for (full, local) in leaves {
+            if local == "thread" && full.as_slice() != ["std", "thread"] {
+                self.foreign_thread = true;
+            }
             match spawn::classify_names(false, &full) {
                 Some(Class::Redirect(redirect)) => {
                     self.tokio_names.insert(local, redirect);
@@ -303,7 +310,14 @@ fn spawn_kind(expr: &Expr, facts: &Facts) -> Option<(SpawnKind, Span)> {
             }
             let kind = match spawn::classify_path(&func.path)? {
                 Class::Redirect(redirect) => redirect_kind(redirect),
-                Class::Forbidden(Forbidden::ThreadSpawn) => SpawnKind::Thread,
+                Class::Forbidden(Forbidden::ThreadSpawn) => {
+                    let written_short =
+                        func.path.leading_colon.is_none() && func.path.segments.len() == 2;
+                    if written_short && facts.foreign_thread {
+                        return None;
+                    }
+                    SpawnKind::Thread
+                }
                 Class::Forbidden(Forbidden::RuntimeSpawn(_)) => SpawnKind::Runtime,
                 Class::Forbidden(Forbidden::BareSpawn(_)) => {
                     let name = last_ident(&func.path)?;
@@ -475,6 +489,9 @@ struct Spawns<'f, 'ast> {
     dropped: HashSet<(usize, usize)>,
     /// Per fn: the variables bound to a tokio task's handle.
     handles: Vec<HashSet<String>>,
+    /// The first token of spawns that are the future a timeout or a
+    /// `select!` races.
+    raced_spawns: HashSet<(usize, usize)>,
     loop_roots: Vec<LoopRoot<'ast>>,
 }
 
@@ -532,12 +549,17 @@ impl<'f, 'ast> Spawns<'f, 'ast> {
                     .last()
                     .is_some_and(|handles| handles.contains(&ident.to_string()))
             }),
-            other => spawn_kind(other, self.facts).is_some_and(|(kind, _)| kind.is_task()),
+            other => {
+                spawn_kind(other, self.facts).is_some_and(|(kind, _)| kind != SpawnKind::Thread)
+            }
         }
     }
 
     fn handle_under_timeout(&mut self, expr: &Expr, what: &str) {
         if !self.scoped && self.is_owned_handle(expr) {
+            // A spawn that is itself the raced future is this rule's, not
+            // `spawn-under-timeout`'s.
+            self.raced_spawns.insert(key(expr.span()));
             self.push(Finding::spanned(
                 Rule::HandleUnderTimeout,
                 expr,
@@ -569,7 +591,8 @@ impl<'f, 'ast> Spawns<'f, 'ast> {
         let first = key(expr.span());
         let dropped = self.dropped.contains(&first);
         let end = expr.span();
-        if kind != SpawnKind::Thread && self.under_timeout > 0 {
+        let raced = self.raced_spawns.contains(&first);
+        if kind != SpawnKind::Thread && self.under_timeout > 0 && !raced {
             self.push(Finding::between(
                 Rule::SpawnUnderTimeout,
                 span,
@@ -676,6 +699,7 @@ impl<'f, 'ast> Spawns<'f, 'ast> {
             abort_wrapped: self.abort_wrapped,
             dropped: HashSet::new(),
             handles: self.handles.clone(),
+            raced_spawns: HashSet::new(),
             loop_roots: Vec::new(),
         }
     }
@@ -808,7 +832,7 @@ impl<'ast> Visit<'ast> for Spawns<'_, 'ast> {
                             Pat::Wild(_) => {
                                 self.dropped.insert(key(inner.span()));
                             }
-                            Pat::Ident(ident) if kind.is_task() => {
+                            Pat::Ident(ident) if kind != SpawnKind::Thread => {
                                 if let Some(handles) = self.handles.last_mut() {
                                     handles.insert(ident.ident.to_string());
                                 }
@@ -1279,20 +1303,20 @@ pub fn apply_allow_comments(source: &str, findings: &mut Vec<Finding>) {
             .and_then(|index| lines.get(index))
             .is_some_and(|text| text.trim_start().starts_with("//"))
     };
-    findings.retain(|finding| {
+    let silenced = |finding: &Finding| {
         let line = finding.start.line;
         comments.iter().any(|comment| {
-            if comment.reason.is_empty()
-                || !comment.rules.iter().any(|rule| rule == finding.rule.id())
-            {
+            let names = comment.rules.iter().any(|rule| rule == finding.rule.id());
+            if comment.reason.is_empty() || !names {
                 return false;
             }
-            if comment.line == line {
-                return true;
-            }
-            comment.alone && comment.line < line && (comment.line + 1..line).all(is_comment_line)
-        }) == false
-    });
+            comment.line == line
+                || (comment.alone
+                    && comment.line < line
+                    && (comment.line + 1..line).all(is_comment_line))
+        })
+    };
+    findings.retain(|finding| !silenced(finding));
     for comment in comments.iter().filter(|comment| comment.reason.is_empty()) {
         let at = LineColumn {
             line: comment.line,

@@ -11,7 +11,8 @@
 //! assert_eq!(classify_path(&path), Some(Class::Redirect(Redirect::SpawnBlocking)));
 //! let path: syn::Path = syn::parse_quote!(std::thread::spawn);
 //! assert_eq!(classify_path(&path), Some(Class::Forbidden(Forbidden::ThreadSpawn)));
-//! assert_eq!(classify_path(&syn::parse_quote!(set.spawn)), None);
+//! let path: syn::Path = syn::parse_quote!(tokio::task::JoinSet::spawn);
+//! assert_eq!(classify_path(&path), None);
 //! ```
 
 use proc_macro2::{Delimiter, Ident, Span, TokenTree};

@@ -3,6 +3,8 @@
 //! of each rule named there, starting on that line; every other line
 //! expects none.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -80,6 +82,7 @@ fn uncancellable_loop_and_blocked_send() {
 #[test]
 fn detached_thread() {
     check("threads.rs");
+    check("loom_threads.rs");
 }
 
 #[test]

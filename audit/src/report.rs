@@ -209,7 +209,7 @@ pub(crate) fn sarif(outcome: &Outcome) -> String {
                     "ruleId": finding.rule.id(),
                     "ruleIndex": index_of(finding.rule),
                     "level": "warning",
-                    "message": { "text": format!("{} Fix: {}", finding.message, finding.rule.help()) },
+                    "message": { "text": format!("{}\n\nFix: {}", finding.message, finding.rule.help()) },
                     "locations": [{
                         "physicalLocation": {
                             "artifactLocation": { "uri": file.shown, "uriBaseId": "SRCROOT" },

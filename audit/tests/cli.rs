@@ -4,6 +4,8 @@
 //!
 //! `TASKSCOPE_BLESS=1 cargo test -p cargo-taskscope` rewrites the snapshots.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -22,7 +24,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
     if std::env::var_os("TASKSCOPE_BLESS").is_some() {
         std::fs::write(&path, actual).expect("the snapshot is written");
         return;
@@ -37,7 +41,11 @@ fn snapshot(name: &str, actual: &str) {
 #[test]
 fn text_report_snapshot() {
     let output = audit(&[fixtures().to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "findings make the exit status 1");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "findings make the exit status 1"
+    );
     snapshot("report.txt", &String::from_utf8_lossy(&output.stdout));
 }
 
@@ -58,14 +66,23 @@ fn json_report_counts_every_finding() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let findings = value["findings"].as_array().unwrap();
     assert_eq!(value["finding_count"].as_u64(), Some(findings.len() as u64));
-    assert!(findings.iter().all(|finding| finding["line"].as_u64().unwrap() > 0));
+    assert!(
+        findings
+            .iter()
+            .all(|finding| finding["line"].as_u64().unwrap() > 0)
+    );
 }
 
 #[test]
 fn allowing_every_rule_found_exits_zero() {
     let path = fixtures().join("threads.rs");
     let output = audit(&["--allow", "detached-thread", path.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 findings"));
     let unknown = audit(&["--allow", "no-such-rule", path.to_str().unwrap()]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -89,7 +106,10 @@ fn unparsable_ignored_and_target_files() {
     let _ = std::fs::remove_dir_all(&root);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("src/lib.rs:1:10: detached-thread"), "{text}");
-    assert!(text.contains("src/broken.rs: skipped: it does not parse"), "{text}");
+    assert!(
+        text.contains("src/broken.rs: skipped: it does not parse"),
+        "{text}"
+    );
     assert!(!text.contains("target/"), "{text}");
     assert!(!text.contains("gen.rs"), "{text}");
     assert!(
