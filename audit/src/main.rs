@@ -13,7 +13,6 @@ mod walk;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, Command};
 use taskscope_analysis::Rule;
 
 /// How the report is written.
@@ -24,98 +23,166 @@ pub(crate) enum Format {
     Sarif,
 }
 
-fn command() -> Command {
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Args {
+    pub(crate) root: PathBuf,
+    pub(crate) format: Format,
+    pub(crate) allowed: Vec<Rule>,
+    pub(crate) quiet: bool,
+}
+
+/// What to do instead of an audit.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// `--help` or `--version`: print this and succeed.
+    Print(String),
+    /// A usage error: print this and fail with status 2.
+    Usage(String),
+}
+
+fn help() -> String {
     let rules: Vec<String> = Rule::ALL
         .iter()
         .map(|rule| format!("  {:<22} {}", rule.id(), rule.summary()))
         .collect();
-    let audit = Command::new("audit")
-        .about("Find the detached spawns and uncancellable loops of a crate or workspace")
-        .arg(
-            Arg::new("path")
-                .value_name("PATH")
-                .help("The crate or workspace folder (or one file) to audit [default: .]"),
-        )
-        .arg(
-            Arg::new("format")
-                .long("format")
-                .value_name("FORMAT")
-                .value_parser(["text", "json", "sarif"])
-                .default_value("text")
-                .help("The report's format: text, json, or sarif (SARIF 2.1.0)"),
-        )
-        .arg(
-            Arg::new("allow")
-                .long("allow")
-                .value_name("RULE")
-                .action(ArgAction::Append)
-                .help("Report nothing of this rule (repeatable)"),
-        )
-        .arg(
-            Arg::new("quiet")
-                .long("quiet")
-                .short('q')
-                .action(ArgAction::SetTrue)
-                .help("No progress on stderr"),
-        )
-        .after_help(format!(
-            "Rules:\n{}\n\nSilence one finding with a comment on its line or right above it:\n  \
-             // taskscope-audit: allow(RULE) why this is fine",
-            rules.join("\n")
-        ));
-    Command::new("cargo-taskscope")
-        .bin_name("cargo taskscope")
-        .version(env!("CARGO_PKG_VERSION"))
-        .about("taskscope's tools for cargo")
-        .subcommand_required(true)
-        .arg_required_else_help(true)
-        .subcommand(audit)
+    format!(
+        "Find the detached spawns and uncancellable loops of a crate or workspace.\n\n\
+         Usage: cargo taskscope audit [OPTIONS] [PATH]\n\n\
+         Arguments:\n  \
+         [PATH]  The crate or workspace folder (or one file) to audit [default: .]\n\n\
+         Options:\n  \
+         --format <FORMAT>  The report: text (default), json, or sarif (SARIF 2.1.0)\n  \
+         --allow <RULE>     Report nothing of this rule (repeatable)\n  \
+         -q, --quiet        No progress on stderr\n  \
+         -h, --help         Print this help\n  \
+         -V, --version      Print the version\n\n\
+         Rules:\n{}\n\n\
+         Silence one finding with a comment on its line or right above it:\n  \
+         // taskscope-audit: allow(RULE) why this is fine\n\n\
+         Exit status: 0 nothing found, 1 something found, 2 the audit could not run.\n",
+        rules.join("\n")
+    )
 }
 
-fn main() -> ExitCode {
-    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // Run as `cargo taskscope ..`, cargo passes `taskscope` first.
-    if args.get(1).is_some_and(|arg| arg == "taskscope") {
-        args.remove(1);
-    }
-    let matches = match command().try_get_matches_from(args) {
-        Ok(matches) => matches,
-        Err(error) => {
-            let code = if error.use_stderr() { 2 } else { 0 };
-            let _ = error.print();
-            return ExitCode::from(code);
+const USAGE: &str =
+    "Usage: cargo taskscope audit [--format text|json|sarif] [--allow RULE].. [PATH]";
+
+/// Reads the command line (without the program's name; `taskscope`, which
+/// cargo passes first, already taken off). A hand-written reader of five
+/// options: clap's builder alone was 5 s of a fresh build's CPU.
+pub(crate) fn parse_args(args: &[String]) -> Result<Args, Exit> {
+    let mut rest = args.iter();
+    match rest.next().map(String::as_str) {
+        Some("audit") => {}
+        Some("-h" | "--help") | None => return Err(Exit::Print(help())),
+        Some("-V" | "--version") => {
+            return Err(Exit::Print(format!(
+                "cargo-taskscope {}\n",
+                env!("CARGO_PKG_VERSION")
+            )));
         }
+        Some(other) => {
+            return Err(Exit::Usage(format!(
+                "error: no such command `{other}`: the command is `audit`\n\n{USAGE}\n"
+            )));
+        }
+    }
+    let mut parsed = Args {
+        root: PathBuf::from("."),
+        format: Format::Text,
+        allowed: Vec::new(),
+        quiet: false,
     };
-    let Some(("audit", audit)) = matches.subcommand() else {
-        return ExitCode::from(2);
-    };
-    let root = audit
-        .get_one::<String>("path")
-        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    let format = match audit.get_one::<String>("format").map(String::as_str) {
-        Some("json") => Format::Json,
-        Some("sarif") => Format::Sarif,
-        _ => Format::Text,
-    };
-    let mut allowed = Vec::new();
-    for id in audit.get_many::<String>("allow").into_iter().flatten() {
-        match Rule::from_id(id) {
-            Some(rule) => allowed.push(rule),
-            None => {
-                let known: Vec<&str> = Rule::ALL.iter().map(|rule| rule.id()).collect();
-                eprintln!(
-                    "error: `--allow {id}`: no such rule; the rules are {}",
-                    known.join(", ")
-                );
-                return ExitCode::from(2);
+    let mut root: Option<PathBuf> = None;
+    while let Some(arg) = rest.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| rest.next().cloned())
+                .ok_or_else(|| Exit::Usage(format!("error: `{name}` needs {what}\n\n{USAGE}\n")))
+        };
+        match name {
+            "-h" | "--help" => return Err(Exit::Print(help())),
+            "-q" | "--quiet" => parsed.quiet = true,
+            "--format" => {
+                parsed.format = match value("a format")?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "sarif" => Format::Sarif,
+                    other => {
+                        return Err(Exit::Usage(format!(
+                            "error: `--format {other}`: the formats are text, json and sarif\n"
+                        )));
+                    }
+                }
+            }
+            "--allow" => {
+                let id = value("a rule id")?;
+                match Rule::from_id(&id) {
+                    Some(rule) => parsed.allowed.push(rule),
+                    None => {
+                        let known: Vec<&str> = Rule::ALL.iter().map(|rule| rule.id()).collect();
+                        return Err(Exit::Usage(format!(
+                            "error: `--allow {id}`: no such rule; the rules are {}\n",
+                            known.join(", ")
+                        )));
+                    }
+                }
+            }
+            option if option.starts_with('-') && option != "-" => {
+                return Err(Exit::Usage(format!(
+                    "error: unknown option `{option}`\n\n{USAGE}\n"
+                )));
+            }
+            path if root.is_none() => root = Some(PathBuf::from(path)),
+            extra => {
+                return Err(Exit::Usage(format!(
+                    "error: one PATH only (`{extra}` is a second)\n\n{USAGE}\n"
+                )));
             }
         }
     }
+    if let Some(root) = root {
+        parsed.root = root;
+    }
+    Ok(parsed)
+}
+
+fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    // Run as `cargo taskscope ..`, cargo passes `taskscope` first.
+    if args.first().is_some_and(|arg| arg == "taskscope") {
+        args.remove(0);
+    }
+    let Args {
+        root,
+        format,
+        allowed,
+        quiet,
+    } = match parse_args(&args) {
+        Ok(args) => args,
+        Err(Exit::Print(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(Exit::Usage(text)) => {
+            eprint!("{text}");
+            return ExitCode::from(2);
+        }
+    };
     if !root.exists() {
         eprintln!("error: {}: no such file or folder", root.display());
         return ExitCode::from(2);
     }
-    let progress = !audit.get_flag("quiet");
+    let progress = !quiet;
     let mut outcome = walk::audit_tree(&root, progress);
     outcome.files.iter_mut().for_each(|file| {
         file.findings

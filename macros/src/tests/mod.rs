@@ -13,4 +13,5 @@ mod adversarial;
 mod agreement;
 mod diff;
 mod registry;
+mod rules;
 mod snapshots;

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod registry;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -116,4 +118,30 @@ fn unparsable_ignored_and_target_files() {
         text.contains("1 finding in 1 of 1 file (detached-thread: 1); 1 file skipped"),
         "{text}"
     );
+}
+
+#[test]
+fn the_command_line() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cargo-taskscope"))
+            .args(args)
+            .output()
+            .expect("the command runs")
+    };
+    let help = run(&["taskscope", "audit", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: cargo taskscope audit"));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("uncancellable-loop"));
+    assert_eq!(run(&["--version"]).status.code(), Some(0));
+    assert_eq!(run(&["taskscope", "lint"]).status.code(), Some(2));
+    assert_eq!(run(&["audit", "--frobnicate"]).status.code(), Some(2));
+    assert_eq!(run(&["audit", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(run(&["audit", "--format"]).status.code(), Some(2));
+    assert_eq!(run(&["audit", "a", "b"]).status.code(), Some(2));
+    assert_eq!(run(&["audit", "/no/such/folder"]).status.code(), Some(2));
+    // Without cargo's `taskscope` first, and `--option=value`.
+    let path = fixtures().join("threads.rs");
+    let json = run(&["audit", "-q", "--format=json", path.to_str().unwrap()]);
+    assert_eq!(json.status.code(), Some(1));
+    assert!(serde_json::from_slice::<serde_json::Value>(&json.stdout).is_ok());
 }

@@ -3,13 +3,11 @@
 //! panic. Slow (it parses everything), so it is `#[ignore]`d:
 //!
 //! ```text
-//! cargo test -p cargo-taskscope --test registry -- --ignored --nocapture
+//! cargo test -p cargo-taskscope --test cli registry -- --ignored --nocapture
 //! ```
 //!
 //! It prints the number of files and findings, and writes every finding to
 //! `target/taskscope-audit-registry.json` for review by hand.
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 use std::process::Command;
