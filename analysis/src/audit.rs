@@ -3,7 +3,7 @@
 //!
 //! Two walks share what the macros use:
 //!
-//! - the spawn walk finds spawns ([`spawn`](crate::spawn)'s classification,
+//! - the spawn walk finds spawns ([`spawn`]'s classification,
 //!   plus the bare names a `use tokio::spawn` brought in) and reads what
 //!   happens to their handles; in a `#[scoped]` fn it reports what the macro
 //!   rejects, with the macro's messages, and nothing for the spawns the macro
