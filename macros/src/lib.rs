@@ -26,9 +26,10 @@ mod arguments;
 mod cancellable_loop;
 mod diagnostics;
 mod main_attr;
-mod reason;
 mod runtime_args;
 mod scoped;
+// The analysis shared with the audit: the escape hatches' reasons.
+use taskscope_analysis::reason;
 mod test_attr;
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 //! - [`args`]: the attribute's arguments.
 //! - [`walk`]: the rewrite of a body's loops, and the rule (under
 //!   `#[scoped]`) that an awaiting loop has a cancellation arm.
-//! - [`select`]: `select!` as the rewrite reads and prints it.
-//! - [`scan`]: read-only looks at a loop (does it await, does it race a
-//!   cancellation by hand).
+//! - `select` and `scan` (from `taskscope-analysis`, shared with the
+//!   audit): `select!` as the rewrite reads and prints it, and read-only
+//!   looks at a loop (does it await, does it race a cancellation by hand).
 //!
 //! On a loop, the attribute is consumed by `#[scoped]` (attributes on
 //! statements are not stable for proc macros); on an `async fn` it is its
@@ -15,9 +15,10 @@
 //! order the two were written in.
 
 pub(crate) mod args;
-mod scan;
-mod select;
 pub(crate) mod walk;
+// What an awaiting loop is, what counts as a cancellation arm, and how a
+// `select!` is read: the analysis shared with the audit.
+use taskscope_analysis::{scan, select};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};

@@ -48,6 +48,9 @@ pub(crate) struct Args {
 }
 
 /// The value of `limit`.
+// One per expansion: its size does not matter. (proc-macro2's
+// `span-locations`, on for the audit, makes a parsed `Expr` larger.)
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Limit {
     /// A literal, checked here: a positive `usize` (re-emitted unsuffixed,
     /// with the literal's span).

@@ -8,8 +8,6 @@ use syn::{Attribute, Expr, Stmt};
 
 use crate::diagnostics::Errors;
 
-const FORM: &str = "#[detached(reason = \"why this may outlive the fn\")]";
-
 fn is_detached(attr: &Attribute) -> bool {
     attr.path().is_ident("detached")
 }
@@ -45,14 +43,7 @@ pub(crate) fn take_stray(attrs: &mut Vec<Attribute>) -> Option<Attribute> {
 }
 
 fn check_reason(attr: &Attribute) -> syn::Result<()> {
-    crate::reason::check(
-        attr,
-        &crate::reason::Hatch {
-            name: "detached",
-            form: FORM,
-            empty: "say why this may outlive the fn",
-        },
-    )
+    crate::reason::check(attr, &crate::reason::DETACHED)
 }
 
 /// The attributes of a statement, where a statement can carry them.

@@ -13,14 +13,16 @@
 //! A macro whose body holds no spawn keeps its tokens untouched.
 //! `macro_rules!` definitions are nested items and are left alone.
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Macro, PathArguments, Token};
 
-use super::paths::{self, Class, Forbidden};
+use super::paths::{self, Class};
 use super::rewrite::Rewriter;
+use taskscope_analysis::spawn;
+use taskscope_analysis::{Finding, Rule};
 
 pub(crate) fn rewrite(rewriter: &mut Rewriter, mac: &mut Macro) {
     if mac.path.is_ident("macro_rules") {
@@ -81,14 +83,11 @@ fn rewrite_tokens(rewriter: &mut Rewriter, tokens: TokenStream) -> TokenStream {
             index += 1;
             continue;
         }
-        let after_dot = index
-            .checked_sub(1)
-            .and_then(|previous| trees.get(previous))
-            .is_some_and(|previous| matches!(previous, TokenTree::Punct(p) if p.as_char() == '.'));
-        match scan_path(&trees, index) {
+        let after_dot = spawn::after_dot(&trees, index);
+        match spawn::scan_token_path(&trees, index) {
             Some(path) if !after_dot => {
                 let written = trees.get(index..path.end).unwrap_or_default();
-                let (class, shown_end) = match classify(&path, &trees) {
+                let (class, shown_end) = match spawn::classify_token_path(&path, &trees) {
                     Some((class, shown_end)) => (Some(class), shown_end),
                     None => (None, path.end),
                 };
@@ -117,9 +116,9 @@ fn rewrite_tokens(rewriter: &mut Rewriter, tokens: TokenStream) -> TokenStream {
                             .iter()
                             .cloned()
                             .collect();
-                        rewriter
-                            .errors
-                            .push(syn::Error::new_spanned(shown, forbidden.message()));
+                        let finding =
+                            Finding::spanned(Rule::ScopedDetachingForm, shown, forbidden.message());
+                        rewriter.errors.push(finding.to_error());
                         out.extend(written.iter().cloned());
                     }
                     None => out.extend(written.iter().cloned()),
@@ -133,80 +132,4 @@ fn rewrite_tokens(rewriter: &mut Rewriter, tokens: TokenStream) -> TokenStream {
         }
     }
     out
-}
-
-/// A path written as tokens: `[::]a::b::c`.
-struct TokenPath {
-    leading_colon: bool,
-    names: Vec<Ident>,
-    first_span: Span,
-    last_span: Span,
-    /// Index of the first token after the path.
-    end: usize,
-}
-
-fn is_punct(tree: Option<&TokenTree>, ch: char) -> bool {
-    matches!(tree, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
-}
-
-/// `::` at `index` (two `:` puncts).
-fn is_path_sep(trees: &[TokenTree], index: usize) -> bool {
-    is_punct(trees.get(index), ':') && is_punct(trees.get(index + 1), ':')
-}
-
-fn scan_path(trees: &[TokenTree], start: usize) -> Option<TokenPath> {
-    let mut index = start;
-    let leading_colon = is_path_sep(trees, index);
-    let first_span = trees.get(index)?.span();
-    if leading_colon {
-        index += 2;
-    }
-    let mut names = Vec::new();
-    while let Some(TokenTree::Ident(ident)) = trees.get(index) {
-        names.push(ident.clone());
-        index += 1;
-        if is_path_sep(trees, index) && matches!(trees.get(index + 2), Some(TokenTree::Ident(_))) {
-            index += 2;
-        } else {
-            break;
-        }
-    }
-    let last_span = names.last()?.span();
-    Some(TokenPath {
-        leading_colon,
-        names,
-        first_span,
-        last_span,
-        end: index,
-    })
-}
-
-/// What the path is, and the end of the tokens an error about it shows.
-fn classify(path: &TokenPath, trees: &[TokenTree]) -> Option<(Class, usize)> {
-    let names: Vec<String> = path.names.iter().map(Ident::to_string).collect();
-    let called = matches!(trees.get(path.end), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
-    match paths::classify_names(path.leading_colon, &names) {
-        // A bare name is rejected only where it is called, as in the body.
-        Some(Class::Forbidden(Forbidden::BareSpawn(_))) if !called => return None,
-        Some(class) => return Some((class, path.end)),
-        None => {}
-    }
-    // `Handle::current().spawn(..)` written inside a macro.
-    let is_handle = matches!(
-        names
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        [.., "Handle", "current" | "try_current"]
-    );
-    if is_handle && called && is_punct(trees.get(path.end + 1), '.') {
-        if let Some(TokenTree::Ident(method)) = trees.get(path.end + 2) {
-            if method == "spawn" || method == "spawn_blocking" {
-                let forbidden = Forbidden::RuntimeSpawn(method.to_string());
-                return Some((Class::Forbidden(forbidden), path.end + 3));
-            }
-        }
-    }
-    None
 }

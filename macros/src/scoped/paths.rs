@@ -1,257 +1,22 @@
 //! Which paths in a `#[scoped]` body are spawns that go to the fn's scope,
-//! and which are detached forms that are rejected. The macro sees names,
-//! not resolutions: these rules match how the paths are written.
+//! and which are detached forms that are rejected: the classification is
+//! the analysis shared with the audit (`taskscope_analysis::spawn`); what
+//! stays here is what the expansion writes in their place.
 
 use proc_macro2::{Ident, Span};
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprMethodCall, Member, Path, PathArguments, PathSegment, Token};
+use syn::{Path, PathArguments, PathSegment, Token};
 
-/// A spawn that `#[scoped]` redirects into the current scope.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Redirect {
-    /// `tokio::spawn`, `tokio::task::spawn`, `task::spawn`.
-    Spawn,
-    /// `tokio::task::spawn_blocking`, `task::spawn_blocking`.
-    SpawnBlocking,
-    /// `tokio::task::spawn_local`, `task::spawn_local`.
-    SpawnLocal,
-}
+pub(crate) use taskscope_analysis::spawn::{
+    Class, Forbidden, Redirect, classify_method, classify_path,
+};
 
-impl Redirect {
-    /// The function of `__private` that takes the call.
-    pub(crate) fn target(self) -> &'static str {
-        match self {
-            Redirect::Spawn => "spawn",
-            Redirect::SpawnBlocking => "spawn_blocking",
-            Redirect::SpawnLocal => "spawn_local",
-        }
-    }
-}
-
-/// A form that detaches work from the fn and cannot be redirected.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Forbidden {
-    /// `std::thread::spawn`, `thread::spawn`.
-    ThreadSpawn,
-    /// `thread::Builder::new()...spawn(..)`.
-    ThreadBuilder,
-    /// `tokio::task::Builder::new()...spawn(..)`.
-    TaskBuilder,
-    /// `Handle::spawn`, `Runtime::spawn_blocking`, `Handle::current().spawn(..)`,
-    /// `rt.spawn(..)`: the method, as written.
-    RuntimeSpawn(String),
-    /// `mem::forget`, `std::mem::forget`, `core::mem::forget`.
-    MemForget,
-    /// `spawn`, `spawn_blocking` or `spawn_local` as a bare name: perhaps
-    /// tokio's, imported by a `use` the macro cannot see.
-    BareSpawn(Redirect),
-}
-
-const DETACH_HINT: &str =
-    "to let it outlive the fn on purpose, put `#[detached(reason = \"...\")]` on the statement";
-
-impl Forbidden {
-    /// What is wrong and what to write instead.
-    pub(crate) fn message(&self) -> String {
-        match self {
-            Forbidden::ThreadSpawn => format!(
-                "`thread::spawn` starts a thread that outlives this `#[scoped]` fn: run blocking \
-                 work with `tokio::task::spawn_blocking` (it joins with the fn's scope) or use \
-                 `std::thread::scope`; {DETACH_HINT}"
-            ),
-            Forbidden::ThreadBuilder => format!(
-                "`thread::Builder::spawn` starts a thread that outlives this `#[scoped]` fn: use \
-                 `Builder::spawn_scoped` inside `std::thread::scope`, or \
-                 `tokio::task::spawn_blocking` (it joins with the fn's scope); {DETACH_HINT}"
-            ),
-            Forbidden::TaskBuilder => format!(
-                "`tokio::task::Builder::spawn` starts a tokio task detached from this `#[scoped]` \
-                 fn: use `tokio::spawn` (redirected into the fn's scope), or a named child \
-                 `taskscope::current()` `.task_builder().name(..).spawn(..)`; {DETACH_HINT}"
-            ),
-            Forbidden::RuntimeSpawn(method) => format!(
-                "`{method}` on a tokio `Runtime` or `Handle` starts a task detached from this \
-                 `#[scoped]` fn: use `tokio::spawn` or `tokio::task::spawn_blocking` (redirected \
-                 into the fn's scope); {DETACH_HINT}"
-            ),
-            Forbidden::BareSpawn(redirect) => {
-                let (name, tokio_path) = match redirect {
-                    Redirect::Spawn => ("spawn", "tokio::spawn"),
-                    Redirect::SpawnBlocking => ("spawn_blocking", "tokio::task::spawn_blocking"),
-                    Redirect::SpawnLocal => ("spawn_local", "tokio::task::spawn_local"),
-                };
-                format!(
-                    "a bare `{name}` is not redirected: `#[scoped]` sees names, not imports, so \
-                     this may be `{tokio_path}` brought in by a `use`, whose task would outlive \
-                     this fn; write `{tokio_path}` (redirected into the fn's scope), or call a \
-                     function of your own by a path (`self::{name}`); {DETACH_HINT}"
-                )
-            }
-            Forbidden::MemForget => String::from(
-                "`mem::forget` in a `#[scoped]` fn can leak a `TaskScope` or a `TaskHandle`, \
-                 whose tasks would then never be joined: drop the value instead; if what is \
-                 forgotten holds no task, put `#[detached(reason = \"...\")]` on the statement",
-            ),
-        }
-    }
-}
-
-/// What a path in a body is to `#[scoped]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Class {
-    Redirect(Redirect),
-    Forbidden(Forbidden),
-}
-
-/// Classifies a path written as `[::]a::b::c` (names only).
-pub(crate) fn classify_names(leading_colon: bool, names: &[String]) -> Option<Class> {
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let redirect = match names.as_slice() {
-        ["tokio", "spawn"] | ["tokio", "task", "spawn"] => Some(Redirect::Spawn),
-        ["tokio", "task", "spawn_blocking"] => Some(Redirect::SpawnBlocking),
-        ["tokio", "task", "spawn_local"] => Some(Redirect::SpawnLocal),
-        ["task", "spawn"] if !leading_colon => Some(Redirect::Spawn),
-        ["task", "spawn_blocking"] if !leading_colon => Some(Redirect::SpawnBlocking),
-        ["task", "spawn_local"] if !leading_colon => Some(Redirect::SpawnLocal),
-        _ => None,
-    };
-    if let Some(redirect) = redirect {
-        return Some(Class::Redirect(redirect));
-    }
-    let forbidden = match names.as_slice() {
-        ["spawn"] if !leading_colon => Some(Forbidden::BareSpawn(Redirect::Spawn)),
-        ["spawn_blocking"] if !leading_colon => Some(Forbidden::BareSpawn(Redirect::SpawnBlocking)),
-        ["spawn_local"] if !leading_colon => Some(Forbidden::BareSpawn(Redirect::SpawnLocal)),
-        ["std", "thread", "spawn"] => Some(Forbidden::ThreadSpawn),
-        ["thread", "spawn"] if !leading_colon => Some(Forbidden::ThreadSpawn),
-        ["std" | "core", "mem", "forget"] => Some(Forbidden::MemForget),
-        ["mem", "forget"] if !leading_colon => Some(Forbidden::MemForget),
-        [
-            ..,
-            "Handle" | "Runtime",
-            method @ ("spawn" | "spawn_blocking"),
-        ] => {
-            let owner = names.iter().rev().nth(1).copied().unwrap_or("Handle");
-            Some(Forbidden::RuntimeSpawn(format!("{owner}::{method}")))
-        }
-        _ => None,
-    };
-    forbidden.map(Class::Forbidden)
-}
-
-/// Classifies a `syn` path. Generic arguments are allowed on the last
-/// segment only (`tokio::spawn::<F>`), as the functions matched have them.
-pub(crate) fn classify_path(path: &Path) -> Option<Class> {
-    let mut names = Vec::with_capacity(path.segments.len());
-    let last = path.segments.len().saturating_sub(1);
-    for (index, segment) in path.segments.iter().enumerate() {
-        if index != last && !segment.arguments.is_none() {
-            return None;
-        }
-        names.push(segment.ident.to_string());
-    }
-    classify_names(path.leading_colon.is_some(), &names)
-}
-
-/// A detached spawn written as a method call: `.spawn(..)` on a tokio
-/// runtime or handle, or at the end of a thread or task `Builder` chain.
-pub(crate) fn classify_method(call: &ExprMethodCall) -> Option<Forbidden> {
-    let method = call.method.to_string();
-    match method.as_str() {
-        "spawn" | "spawn_blocking" if is_runtime(&call.receiver) => {
-            Some(Forbidden::RuntimeSpawn(method))
-        }
-        "spawn" | "spawn_unchecked" => match builder_root(&call.receiver) {
-            Some(BuilderKind::Thread) => Some(Forbidden::ThreadBuilder),
-            Some(BuilderKind::Task) if method == "spawn" => Some(Forbidden::TaskBuilder),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Strips what does not change which value a method is called on:
-/// parentheses, references, `?`, `.unwrap()` and `.expect(..)`.
-fn peel(mut expr: &Expr) -> &Expr {
-    loop {
-        expr = match expr {
-            Expr::Paren(inner) => &inner.expr,
-            Expr::Group(inner) => &inner.expr,
-            Expr::Reference(inner) => &inner.expr,
-            Expr::Try(inner) => &inner.expr,
-            Expr::MethodCall(inner) if inner.method == "unwrap" || inner.method == "expect" => {
-                &inner.receiver
-            }
-            _ => return expr,
-        };
-    }
-}
-
-/// `Handle::current()`, `Handle::try_current()`, `Runtime::new()`, a
-/// variable or field named `rt` or `runtime`, and `.handle()` of one.
-fn is_runtime(receiver: &Expr) -> bool {
-    match peel(receiver) {
-        Expr::Call(call) => match peel(&call.func) {
-            Expr::Path(path) => {
-                let names = segment_names(&path.path);
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                matches!(
-                    names.as_slice(),
-                    [.., "Handle", "current" | "try_current"] | [.., "Runtime", "new"]
-                )
-            }
-            _ => false,
-        },
-        Expr::MethodCall(call) if call.method == "handle" && call.args.is_empty() => {
-            is_runtime_name(peel(&call.receiver))
-        }
-        other => is_runtime_name(other),
-    }
-}
-
-/// The identifiers of a path's segments, in order.
-fn segment_names(path: &syn::Path) -> Vec<String> {
-    path.segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect()
-}
-
-fn is_runtime_name(expr: &Expr) -> bool {
-    let is_name = |ident: &Ident| ident == "rt" || ident == "runtime";
-    match expr {
-        Expr::Path(path) => path.qself.is_none() && path.path.get_ident().is_some_and(is_name),
-        Expr::Field(field) => matches!(&field.member, Member::Named(ident) if is_name(ident)),
-        _ => false,
-    }
-}
-
-enum BuilderKind {
-    Thread,
-    Task,
-}
-
-/// The builder a method chain starts from: `thread::Builder::new()` or
-/// `task::Builder::new()` (a bare `Builder::new()` is too ambiguous).
-fn builder_root(receiver: &Expr) -> Option<BuilderKind> {
-    let mut expr = receiver;
-    loop {
-        expr = match peel(expr) {
-            Expr::MethodCall(call) => &call.receiver,
-            Expr::Call(call) => {
-                let Expr::Path(path) = peel(&call.func) else {
-                    return None;
-                };
-                let names = segment_names(&path.path);
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                return match names.as_slice() {
-                    [.., "thread", "Builder", "new"] => Some(BuilderKind::Thread),
-                    [.., "task", "Builder", "new"] => Some(BuilderKind::Task),
-                    _ => None,
-                };
-            }
-            _ => return None,
-        };
+/// The function of `__private` that takes a redirected call.
+fn target(redirect: Redirect) -> &'static str {
+    match redirect {
+        Redirect::Spawn => "spawn",
+        Redirect::SpawnBlocking => "spawn_blocking",
+        Redirect::SpawnLocal => "spawn_local",
     }
 }
 
@@ -270,7 +35,7 @@ pub(crate) fn redirected_path(
     path.segments
         .push(PathSegment::from(Ident::new("__private", last)));
     path.segments.push(PathSegment {
-        ident: Ident::new(target.target(), last),
+        ident: Ident::new(self::target(target), last),
         arguments,
     });
     path

@@ -16,6 +16,7 @@ use syn::{Expr, ExprCall, ExprPath, Item, Macro, Path, Stmt};
 use super::detached;
 use super::paths::{self, Class, Forbidden, Redirect};
 use crate::diagnostics::Errors;
+use taskscope_analysis::{Finding, Rule};
 
 /// Rewrites a body in place, collecting errors.
 pub(crate) struct Rewriter {
@@ -83,8 +84,8 @@ impl Rewriter {
 
     fn reject(&mut self, tokens: impl quote::ToTokens, forbidden: &Forbidden) {
         self.hits += 1;
-        self.errors
-            .push(syn::Error::new_spanned(tokens, forbidden.message()));
+        let finding = Finding::spanned(Rule::ScopedDetachingForm, tokens, forbidden.message());
+        self.errors.push(finding.to_error());
     }
 
     /// Records the first segment of a redirected path, unless it is the

@@ -10,6 +10,8 @@
 )]
 
 mod adversarial;
+mod agreement;
 mod diff;
 mod registry;
+mod rules;
 mod snapshots;

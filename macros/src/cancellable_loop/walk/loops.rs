@@ -9,9 +9,10 @@ use syn::visit_mut::VisitMut;
 use syn::{Attribute, Expr, Ident, Label, Lifetime, Token};
 
 use super::marks::Marks;
-use super::{Exit, FN_TOKEN, Mode, NO_ARM, Nest, Walker, reparse};
+use super::{Exit, FN_TOKEN, Mode, Nest, Walker, reparse};
 use crate::cancellable_loop::args::LoopArgs;
-use crate::cancellable_loop::scan;
+use crate::cancellable_loop::scan::{self, keyword_span};
+use taskscope_analysis::{Finding, Rule};
 
 pub(super) fn loop_attrs_mut(expr: &mut Expr) -> Option<&mut Vec<Attribute>> {
     match expr {
@@ -28,16 +29,6 @@ fn loop_label_mut(expr: &mut Expr) -> Option<&mut Option<Label>> {
         Expr::While(inner) => Some(&mut inner.label),
         Expr::ForLoop(inner) => Some(&mut inner.label),
         _ => None,
-    }
-}
-
-/// The `loop`, `while` or `for` keyword.
-fn keyword_span(expr: &Expr) -> Span {
-    match expr {
-        Expr::Loop(inner) => inner.loop_token.span,
-        Expr::While(inner) => inner.while_token.span,
-        Expr::ForLoop(inner) => inner.for_token.span,
-        other => other.span(),
     }
 }
 
@@ -118,14 +109,10 @@ impl Walker {
             self.visit_loop_in(expr, Mode::OptedOut);
             return;
         }
-        let unarmed = plain
-            && self.options.enforce
-            && !matches!(expr, Expr::ForLoop(_))
-            && scan::awaits(expr)
-            && !scan::has_cancellation_arm(expr);
+        let unarmed = plain && self.options.enforce && scan::lacks_cancellation_arm(expr);
         if unarmed {
-            self.errors
-                .push(syn::Error::new(keyword_span(expr), NO_ARM));
+            let finding = Finding::new(Rule::UncancellableLoop, keyword_span(expr), scan::NO_ARM);
+            self.errors.push(finding.to_error());
             self.visit_loop_in(expr, Mode::OptedOut);
             return;
         }

@@ -5,13 +5,7 @@ use syn::Attribute;
 
 use super::Walker;
 use crate::cancellable_loop::args::{LoopArgs, Position};
-use crate::reason::Hatch;
-
-const OPT_OUT: Hatch = Hatch {
-    name: "uncancellable",
-    form: "#[uncancellable(reason = \"why this loop may outlive a cancellation\")]",
-    empty: "say why this loop may keep waiting after a cancellation",
-};
+use crate::reason::UNCANCELLABLE;
 
 /// `#[cancellable_loop]` and `#[uncancellable]` found on one loop.
 #[derive(Default)]
@@ -60,7 +54,8 @@ impl Walker {
                     ));
                     continue;
                 }
-                self.errors.take(crate::reason::check(&attr, &OPT_OUT));
+                self.errors
+                    .take(crate::reason::check(&attr, &UNCANCELLABLE));
                 marks.opt_out = Some(attr);
             } else {
                 kept.push(attr);

@@ -44,6 +44,7 @@ use crate::scoped::detached::expr_attrs_mut;
 use crate::scoped::paths::runtime_path;
 use loops::loop_attrs_mut;
 use marks::is_mark;
+pub(crate) use taskscope_analysis::scan::is_loop;
 
 /// How a body is walked.
 pub(crate) struct Options {
@@ -55,12 +56,6 @@ pub(crate) struct Options {
     /// `#[scoped]`: an awaiting loop without a cancellation arm is an error.
     pub(crate) enforce: bool,
 }
-
-/// The message of an awaiting loop without a cancellation arm.
-pub(crate) const NO_ARM: &str = "this loop awaits, but nothing ends it when the scope is \
-     cancelled: put `#[cancellable_loop]` on it (each `.await` in it is raced against the \
-     scope's cancellation), or add a `select!` arm on `taskscope::cancelled()`, or opt out with \
-     `#[uncancellable(reason = \"...\")]`";
 
 /// Rewrites the loops of an fn body, collecting errors. The body's tail
 /// expression is where a loop's value is the fn's.
@@ -148,10 +143,6 @@ enum Exit {
 
 fn is_detached(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|attr| attr.path().is_ident("detached"))
-}
-
-pub(crate) fn is_loop(expr: &Expr) -> bool {
-    matches!(expr, Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_))
 }
 
 /// An expression from generated tokens. They always parse (every piece was

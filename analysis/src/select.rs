@@ -1,4 +1,4 @@
-//! `tokio::select!` as the rewrite reads it: an optional `biased;`, then
+//! `tokio::select!` as the macros and the audit read it: an optional `biased;`, then
 //! branches `pattern = future [, if precondition] => handler[,]` and an
 //! optional `else => handler[,]`. Parsed so that the handlers (which run in
 //! the loop, where `break` and `.await` mean what they say) can be rewritten
@@ -14,7 +14,7 @@ use syn::{Expr, Ident, Pat, Path, Token};
 /// `select!`, `tokio::select!`, `::tokio::select!`. (`futures::select!`
 /// needs fused futures, and its `select_biased!` has another name: both are
 /// left alone.)
-pub(crate) fn is_select(path: &Path) -> bool {
+pub fn is_select(path: &Path) -> bool {
     let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     matches!(names.as_slice(), ["select"] | ["tokio", "select"])
@@ -23,7 +23,7 @@ pub(crate) fn is_select(path: &Path) -> bool {
 
 /// `join!`, `try_join!`, with or without `tokio::`: macros whose arguments
 /// are futures that they await together.
-pub(crate) fn is_join(path: &Path) -> bool {
+pub fn is_join(path: &Path) -> bool {
     let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     matches!(
@@ -33,7 +33,7 @@ pub(crate) fn is_join(path: &Path) -> bool {
 }
 
 /// Macros that await inside their expansion: a loop that invokes one awaits.
-pub(crate) fn awaits_inside(path: &Path) -> bool {
+pub fn awaits_inside(path: &Path) -> bool {
     path.segments.last().is_some_and(|last| {
         matches!(
             last.ident.to_string().as_str(),
@@ -45,7 +45,7 @@ pub(crate) fn awaits_inside(path: &Path) -> bool {
 /// Whether tokens mention cancellation: an identifier ending in `cancelled`
 /// (`cancelled()`, `token.cancelled()`, `run_until_cancelled(..)`,
 /// `cancelled_owned()`), outside of `is_cancelled`.
-pub(crate) fn mentions_cancelled(tokens: TokenStream) -> bool {
+pub fn mentions_cancelled(tokens: TokenStream) -> bool {
     tokens.into_iter().any(|tree| match tree {
         TokenTree::Ident(ident) => {
             let name = ident.to_string();
@@ -57,14 +57,22 @@ pub(crate) fn mentions_cancelled(tokens: TokenStream) -> bool {
     })
 }
 
-pub(crate) struct Select {
-    pub(crate) biased: Option<(Ident, Token![;])>,
-    pub(crate) branches: Vec<Branch>,
+/// A parsed `select!` body.
+#[derive(Debug)]
+pub struct Select {
+    /// `biased;`, if it was written.
+    pub biased: Option<(Ident, Token![;])>,
+    /// The branches, in order (the `else` branch among them).
+    pub branches: Vec<Branch>,
 }
 
 // A few per select, alive for one expansion: their size does not matter.
 #[allow(clippy::large_enum_variant)]
-pub(crate) enum Branch {
+/// One branch of a `select!`.
+#[derive(Debug)]
+pub enum Branch {
+    /// `pattern = future [, if precondition] => handler[,]`.
+    #[allow(missing_docs)]
     Arm {
         pat: Pat,
         eq: Token![=],
@@ -74,6 +82,8 @@ pub(crate) enum Branch {
         handler: Expr,
         comma: Option<Token![,]>,
     },
+    /// `else => handler[,]`.
+    #[allow(missing_docs)]
     Else {
         else_token: Token![else],
         arrow: Token![=>],
@@ -85,7 +95,7 @@ pub(crate) enum Branch {
 impl Select {
     /// Whether a branch's future mentions cancellation: a hand-written
     /// cancellation arm.
-    pub(crate) fn has_cancellation_arm(&self) -> bool {
+    pub fn has_cancellation_arm(&self) -> bool {
         self.branches.iter().any(|branch| match branch {
             Branch::Arm { future, .. } => mentions_cancelled(future.to_token_stream()),
             Branch::Else { .. } => false,
@@ -94,7 +104,7 @@ impl Select {
 
     /// Every expression of the select (futures, preconditions, handlers),
     /// for rewriting.
-    pub(crate) fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+    pub fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
         self.branches.iter_mut().flat_map(|branch| {
             let exprs: Vec<&mut Expr> = match branch {
                 Branch::Arm {
@@ -117,7 +127,7 @@ impl Select {
     }
 
     /// The select's tokens.
-    pub(crate) fn to_tokens(&self) -> TokenStream {
+    pub fn to_tokens(&self) -> TokenStream {
         let mut tokens = TokenStream::new();
         if let Some((biased, semi)) = &self.biased {
             biased.to_tokens(&mut tokens);

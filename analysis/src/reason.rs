@@ -7,17 +7,18 @@
 use syn::{Attribute, LitStr, Meta};
 
 /// How one escape hatch is written, for its error messages.
-pub(crate) struct Hatch {
+#[derive(Debug)]
+pub struct Hatch {
     /// The attribute's name, `detached`.
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// The attribute as it should be written.
-    pub(crate) form: &'static str,
+    pub form: &'static str,
     /// What an empty reason should say instead.
-    pub(crate) empty: &'static str,
+    pub empty: &'static str,
 }
 
 /// Checks that `attr` is `#[name(reason = "non-empty")]`.
-pub(crate) fn check(attr: &Attribute, hatch: &Hatch) -> syn::Result<()> {
+pub fn check(attr: &Attribute, hatch: &Hatch) -> syn::Result<()> {
     let Hatch { name, form, empty } = hatch;
     let list = match &attr.meta {
         Meta::List(list) => list,
@@ -63,3 +64,17 @@ pub(crate) fn check(attr: &Attribute, hatch: &Hatch) -> syn::Result<()> {
         Some(_) => Ok(()),
     }
 }
+
+/// `#[detached(reason = "...")]`, on a statement of a `#[scoped]` body.
+pub const DETACHED: Hatch = Hatch {
+    name: "detached",
+    form: "#[detached(reason = \"why this may outlive the fn\")]",
+    empty: "say why this may outlive the fn",
+};
+
+/// `#[uncancellable(reason = "...")]`, on an awaiting loop.
+pub const UNCANCELLABLE: Hatch = Hatch {
+    name: "uncancellable",
+    form: "#[uncancellable(reason = \"why this loop may outlive a cancellation\")]",
+    empty: "say why this loop may keep waiting after a cancellation",
+};

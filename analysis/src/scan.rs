@@ -1,4 +1,5 @@
-//! Read-only looks at a loop, each within the loop's own async context (a
+//! Read-only looks at a loop (the analysis of `#[cancellable_loop]` and of
+//! the rule that an awaiting loop has a cancellation arm), each within the loop's own async context (a
 //! nested `async` block or closure is another future, and is not looked
 //! into): does it await, does it already race a cancellation by hand, and
 //! does a `loop` `break` with a value.
@@ -9,7 +10,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Expr, Item, Lifetime, Macro, Token};
 
-use super::select::{self, Select};
+use crate::select::{self, Select};
 
 /// The parts of a loop that run on every iteration: a `while` condition and
 /// the body (not a `for` loop's iterator, evaluated once before it).
@@ -27,7 +28,7 @@ fn visit_iterated<'a, V: Visit<'a>>(visitor: &mut V, expr: &'a Expr) {
 
 /// Whether the loop awaits: an `.await`, a macro that awaits (`select!`,
 /// `join!`, ...), or `.await` written inside any other macro's tokens.
-pub(crate) fn awaits(expr: &Expr) -> bool {
+pub fn awaits(expr: &Expr) -> bool {
     let mut scan = Awaits { found: false };
     visit_iterated(&mut scan, expr);
     scan.found
@@ -104,7 +105,7 @@ fn tokens_await(tokens: TokenStream) -> bool {
 /// `token.cancelled()`, `run_until_cancelled(..)`), or an `.await` of
 /// `….guard(..)` (a `taskscope::cancel::Cancellation`) or of something that
 /// mentions `cancelled` (`token.run_until_cancelled(fut).await`).
-pub(crate) fn has_cancellation_arm(expr: &Expr) -> bool {
+pub fn has_cancellation_arm(expr: &Expr) -> bool {
     let mut scan = Arms { found: false };
     visit_iterated(&mut scan, expr);
     scan.found
@@ -164,7 +165,7 @@ impl<'ast> Visit<'ast> for Arms {
 /// Whether a `loop` has a `break` with a value that leaves it (unlabelled
 /// outside nested loops, or with its label): then its value is used, and it
 /// cannot be left by a plain `break`.
-pub(crate) fn breaks_with_value(expr: &Expr) -> bool {
+pub fn breaks_with_value(expr: &Expr) -> bool {
     let Expr::Loop(inner) = expr else {
         return false;
     };
@@ -233,4 +234,50 @@ impl<'ast> Visit<'ast> for BreakValues {
             }
         }
     }
+}
+
+/// Whether an expression is a loop: `loop`, `while` (and `while let`), `for`.
+pub fn is_loop(expr: &Expr) -> bool {
+    matches!(expr, Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_))
+}
+
+/// The `loop`, `while` or `for` keyword of a loop (where a finding about it
+/// points).
+pub fn keyword_span(expr: &Expr) -> proc_macro2::Span {
+    match expr {
+        Expr::Loop(inner) => inner.loop_token.span,
+        Expr::While(inner) => inner.while_token.span,
+        Expr::ForLoop(inner) => inner.for_token.span,
+        other => syn::spanned::Spanned::span(other),
+    }
+}
+
+/// The message of an awaiting loop without a cancellation arm (rule
+/// [`Rule::UncancellableLoop`](crate::Rule::UncancellableLoop)).
+pub const NO_ARM: &str = "this loop awaits, but nothing ends it when the scope is \
+     cancelled: put `#[cancellable_loop]` on it (each `.await` in it is raced against the \
+     scope's cancellation), or add a `select!` arm on `taskscope::cancelled()`, or opt out with \
+     `#[uncancellable(reason = \"...\")]`";
+
+/// The rule of [`Rule::UncancellableLoop`](crate::Rule::UncancellableLoop)
+/// for one loop that carries neither `#[cancellable_loop]` nor
+/// `#[uncancellable]`: a `loop` or `while` that awaits, in its own async
+/// context, and races no cancellation by hand. A `for` loop is left alone:
+/// it ends with its iterator.
+///
+/// ```
+/// use taskscope_analysis::scan::lacks_cancellation_arm;
+///
+/// let bare: syn::Expr = syn::parse_quote!(loop { rx.recv().await; });
+/// assert!(lacks_cancellation_arm(&bare));
+/// let armed: syn::Expr = syn::parse_quote!(loop {
+///     tokio::select! {
+///         _ = taskscope::cancelled() => break,
+///         message = rx.recv() => handle(message),
+///     }
+/// });
+/// assert!(!lacks_cancellation_arm(&armed));
+/// ```
+pub fn lacks_cancellation_arm(expr: &Expr) -> bool {
+    !matches!(expr, Expr::ForLoop(_)) && awaits(expr) && !has_cancellation_arm(expr)
 }
