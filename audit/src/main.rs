@@ -69,24 +69,30 @@ const USAGE: &str =
     "Usage: cargo taskscope audit [--format text|json|sarif] [--allow RULE].. [PATH]";
 
 /// Reads the command line (without the program's name; `taskscope`, which
-/// cargo passes first, already taken off). A hand-written reader of five
-/// options: clap's builder alone was 5 s of a fresh build's CPU.
+/// cargo passes first, already taken off), with `lexopt`: a parser of a few
+/// hundred lines and no dependencies (clap's builder alone was 5 s of a
+/// fresh build's CPU, for five options).
 pub(crate) fn parse_args(args: &[String]) -> Result<Args, Exit> {
-    let mut rest = args.iter();
-    match rest.next().map(String::as_str) {
-        Some("audit") => {}
-        Some("-h" | "--help") | None => return Err(Exit::Print(help())),
-        Some("-V" | "--version") => {
+    use lexopt::prelude::*;
+
+    let usage = |message: String| Exit::Usage(format!("error: {message}\n\n{USAGE}\n"));
+    let mut parser = lexopt::Parser::from_args(args.iter().cloned());
+    match parser.next().map_err(|error| usage(error.to_string()))? {
+        Some(Value(command)) if command == "audit" => {}
+        None | Some(Short('h') | Long("help")) => return Err(Exit::Print(help())),
+        Some(Short('V') | Long("version")) => {
             return Err(Exit::Print(format!(
                 "cargo-taskscope {}\n",
                 env!("CARGO_PKG_VERSION")
             )));
         }
-        Some(other) => {
-            return Err(Exit::Usage(format!(
-                "error: no such command `{other}`: the command is `audit`\n\n{USAGE}\n"
+        Some(Value(other)) => {
+            return Err(usage(format!(
+                "no such command `{}`: the command is `audit`",
+                other.to_string_lossy()
             )));
         }
+        Some(other) => return Err(usage(other.unexpected().to_string())),
     }
     let mut parsed = Args {
         root: PathBuf::from("."),
@@ -95,56 +101,45 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Args, Exit> {
         quiet: false,
     };
     let mut root: Option<PathBuf> = None;
-    while let Some(arg) = rest.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| rest.next().cloned())
-                .ok_or_else(|| Exit::Usage(format!("error: `{name}` needs {what}\n\n{USAGE}\n")))
-        };
-        match name {
-            "-h" | "--help" => return Err(Exit::Print(help())),
-            "-q" | "--quiet" => parsed.quiet = true,
-            "--format" => {
-                parsed.format = match value("a format")?.as_str() {
+    while let Some(arg) = parser.next().map_err(|error| usage(error.to_string()))? {
+        match arg {
+            Short('h') | Long("help") => return Err(Exit::Print(help())),
+            Short('q') | Long("quiet") => parsed.quiet = true,
+            Long("format") => {
+                let format = parser.value().map_err(|error| usage(error.to_string()))?;
+                parsed.format = match format.to_string_lossy().as_ref() {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "sarif" => Format::Sarif,
                     other => {
-                        return Err(Exit::Usage(format!(
-                            "error: `--format {other}`: the formats are text, json and sarif\n"
+                        return Err(usage(format!(
+                            "`--format {other}`: the formats are text, json and sarif"
                         )));
                     }
                 }
             }
-            "--allow" => {
-                let id = value("a rule id")?;
+            Long("allow") => {
+                let id = parser.value().map_err(|error| usage(error.to_string()))?;
+                let id = id.to_string_lossy();
                 match Rule::from_id(&id) {
                     Some(rule) => parsed.allowed.push(rule),
                     None => {
                         let known: Vec<&str> = Rule::ALL.iter().map(|rule| rule.id()).collect();
-                        return Err(Exit::Usage(format!(
-                            "error: `--allow {id}`: no such rule; the rules are {}\n",
+                        return Err(usage(format!(
+                            "`--allow {id}`: no such rule; the rules are {}",
                             known.join(", ")
                         )));
                     }
                 }
             }
-            option if option.starts_with('-') && option != "-" => {
-                return Err(Exit::Usage(format!(
-                    "error: unknown option `{option}`\n\n{USAGE}\n"
+            Value(path) if root.is_none() => root = Some(PathBuf::from(path)),
+            Value(extra) => {
+                return Err(usage(format!(
+                    "one PATH only (`{}` is a second)",
+                    extra.to_string_lossy()
                 )));
             }
-            path if root.is_none() => root = Some(PathBuf::from(path)),
-            extra => {
-                return Err(Exit::Usage(format!(
-                    "error: one PATH only (`{extra}` is a second)\n\n{USAGE}\n"
-                )));
-            }
+            other => return Err(usage(other.unexpected().to_string())),
         }
     }
     if let Some(root) = root {
