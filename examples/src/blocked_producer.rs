@@ -5,15 +5,19 @@
 //! into a channel nobody reads, waits for ever: one leaked task per failed
 //! stream.
 //!
-//! The fix: both are children of one scope. The processing failure cancels
-//! the scope; the receiver's send waits for channel capacity *or*
-//! cancellation, so it leaves, and hands back the request it could not send.
+//! The fix: the channel belongs to the handler's scope (`TaskScope::channel`)
+//! and the receiving side is a child of it. The processing failure cancels
+//! the scope; a send of the scope's channel returns when the scope is
+//! cancelled, with the request it could not send, so the receiving side
+//! leaves and hands back what it did not forward.
 
 /// The leak this example shows.
 pub const TITLE: &str = "A stream handler whose receiver blocks for ever";
 
 /// What `before` and `after` count.
 pub const COUNTS: &str = crate::TASKS_LEFT;
+
+use std::num::NonZeroUsize;
 
 use taskscope::TaskScope;
 use tokio::sync::mpsc;
@@ -54,30 +58,30 @@ async fn handle_stream_naive(
     (outcome, requests)
 }
 
-/// Scoped: the receiving side is a child of the handler's scope. When
-/// processing fails the handler cancels the scope, and the child's send,
-/// raced against the cancellation, gives back the requests it could not send.
+/// Scoped: the receiving side is a child of the handler's scope, and the
+/// channel is the scope's. When processing fails the handler cancels the
+/// scope; the child's pending send returns its request.
 async fn handle_stream(
     stream: Vec<u32>,
-) -> (Result<(), ProcessingFailed>, mpsc::Receiver<u32>, Vec<u32>) {
+) -> (
+    Result<(), ProcessingFailed>,
+    taskscope::channel::Receiver<u32>,
+    Vec<u32>,
+) {
     let scope = TaskScope::builder().name("stream").build();
-    let (forward, mut requests) = mpsc::channel(1);
+    let (forward, mut requests) = scope.channel(NonZeroUsize::MIN);
     let receiving = scope.spawn(async move {
         let mut stream = stream.into_iter();
         while let Some(request) = stream.next() {
-            let slot = tokio::select! {
-                biased;
-                _ = taskscope::cancelled() => None,
-                slot = forward.reserve() => slot.ok(),
-            };
-            match slot {
-                Some(slot) => slot.send(request),
-                None => return std::iter::once(request).chain(stream).collect(),
+            if let Err(refused) = forward.send(request).await {
+                return std::iter::once(refused.into_inner())
+                    .chain(stream)
+                    .collect();
             }
         }
         Vec::new()
     });
-    let outcome = process(&mut requests).await;
+    let outcome = process_scoped(&mut requests).await;
     if outcome.is_err() {
         scope.cancel();
     }
@@ -87,6 +91,16 @@ async fn handle_stream(
         .await
         .expect("the receiving side does not fail");
     (outcome, requests, unsent)
+}
+
+/// [`process`], over the scope's channel.
+async fn process_scoped(
+    requests: &mut taskscope::channel::Receiver<u32>,
+) -> Result<(), ProcessingFailed> {
+    match requests.recv().await {
+        Some(request) => Err(ProcessingFailed(request)),
+        None => Ok(()),
+    }
 }
 
 /// Handles three failing streams, keeping their sessions; returns the tasks
@@ -110,8 +124,9 @@ pub async fn after() -> usize {
         assert_eq!(outcome.map_err(|error| error.0), Err(1));
         // Request 1 failed; what the receiving side sent before it was
         // cancelled sits in the channel, and it handed back the rest.
+        // The scope has ended: the session yields what is queued, then ends.
         let mut delivered = Vec::new();
-        while let Ok(request) = session.try_recv() {
+        while let Some(request) = session.recv().await {
             delivered.push(request);
         }
         delivered.extend(unsent);

@@ -3,10 +3,11 @@
 //! the caller returns, but the spawned task keeps running; under frequent
 //! calls such tasks pile up.
 //!
-//! The fix: the update runs in a scope with a deadline. When the deadline
-//! passes, the scope cancels everything started inside it, waits for it to
-//! stop (aborting what ignores the cancellation after a grace period), and
-//! only then reports `Elapsed`.
+//! The fix: `taskscope::timeout` instead of `tokio::time::timeout`. The
+//! update runs in a scope of its own with the deadline; when the deadline
+//! passes, everything started inside it is stopped (aborted at once: a
+//! deadline is a bound, whatever the children do), and only then does the
+//! call return `Elapsed`.
 
 /// The leak this example shows.
 pub const TITLE: &str = "A health update under a timeout";
@@ -16,7 +17,7 @@ pub const COUNTS: &str = crate::TASKS_LEFT;
 
 use std::time::Duration;
 
-use taskscope::{ScopeError, TaskScope};
+use taskscope::time::Elapsed;
 
 const WAIT_AT_MOST: Duration = Duration::from_millis(20);
 
@@ -34,15 +35,13 @@ async fn update_health_naive() -> bool {
     waited.is_ok()
 }
 
-/// Scoped: the deadline ends the update too.
-async fn update_health() -> Result<(), ScopeError> {
-    let scope = TaskScope::builder()
-        .name("health-update")
-        .timeout(WAIT_AT_MOST)
-        .grace_period(Duration::from_millis(5))
-        .build();
-    scope.spawn(push_status_update());
-    scope.join().await
+/// Scoped: the same shape, and the deadline ends the update too.
+async fn update_health() -> Result<(), Elapsed> {
+    taskscope::timeout(WAIT_AT_MOST, async {
+        let update = taskscope::spawn(push_status_update()).expect("inside the timeout's scope");
+        let _hung: Result<(), taskscope::TaskError> = update.await;
+    })
+    .await
 }
 
 /// Calls the naive update five times; returns the tasks left running.
@@ -56,10 +55,10 @@ pub async fn before() -> usize {
 /// Calls the scoped update five times; returns the tasks left running.
 pub async fn after() -> usize {
     for _ in 0..5 {
-        let error = update_health()
+        let elapsed = update_health()
             .await
             .expect_err("the backend never answers");
-        assert!(error.is_elapsed());
+        assert!(elapsed.deadline() <= tokio::time::Instant::now());
     }
     crate::alive_tasks_after_settling().await
 }

@@ -2,9 +2,10 @@
 //! until someone calls `close_all()`; a pool created and dropped without that
 //! call leaks the loop.
 //!
-//! The fix: the pool owns a scope and the loop is its child. Dropping the pool
-//! drops the scope, which cancels and aborts the loop; `close` is still there
-//! for a graceful stop that waits for the loop's own cleanup.
+//! The fix: the pool owns a root scope, and the sweep is a ticker of that
+//! scope (`TaskScope::every`), a background child. Dropping the pool drops
+//! the scope, which aborts the ticker; `close` is still there for a graceful
+//! stop that lets a sweep in progress finish.
 
 /// The leak this example shows.
 pub const TITLE: &str = "A pool that starts its cleanup loop in its constructor";
@@ -57,24 +58,18 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Opens the pool and starts its cleanup loop in the pool's scope.
+    /// Opens the pool and starts its sweep, a ticker of the pool's scope.
     pub fn new() -> Self {
-        let tasks = TaskScope::builder().name("pool").build();
-        tasks.spawn(async {
-            let mut tick = tokio::time::interval(SWEEP_EVERY);
-            loop {
-                tokio::select! {
-                    _ = taskscope::cancelled() => break,
-                    _ = tick.tick() => { /* evict idle connections */ }
-                }
-            }
-        });
+        let tasks = TaskScope::builder().name("pool").root().build();
+        tasks
+            .every(SWEEP_EVERY, || async { /* evict idle connections */ })
+            .keep_running(); // as long as the pool's scope
         Pool { tasks }
     }
 
-    /// Stops the cleanup loop and waits for it.
+    /// Stops the sweep (a background child stops once nothing else runs)
+    /// and waits for it.
     pub async fn close(self) -> Result<(), ScopeError> {
-        self.tasks.cancel();
         self.tasks.join().await
     }
 }
