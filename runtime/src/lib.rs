@@ -32,8 +32,14 @@
 //! The crate root has what nearly every user needs: [`TaskScope`],
 //! [`ScopeHandle`], [`SharedScope`], [`TaskHandle`], the functions that work on the current
 //! scope ([`spawn`], [`spawn_background`], [`cancelled`], [`is_cancelled`],
-//! [`current`]), [`dump`], the macros and the errors. The rest is in modules:
+//! [`current`]), [`timeout`], [`move_on_after`], [`race`], [`dump`], the
+//! macros and the errors. The rest is in modules:
 //!
+//! - [`time`]: deadlines around a future and what it starts
+//!   ([`Timeout`](time::Timeout), [`Elapsed`](time::Elapsed)), and the
+//!   timers of a scope ([`TaskScope::every`], [`TaskScope::after`]);
+//! - [`channel`]: a scope's channels ([`TaskScope::channel`],
+//!   [`TaskScope::produce`]), whose sends cannot block for ever;
 //! - [`scope`]: configuring and observing a scope ([`ScopeBuilder`](scope::ScopeBuilder),
 //!   [`Reservation`](scope::Reservation), [`ChildCounts`](scope::ChildCounts));
 //! - [`task`]: one child ([`TaskBuilder`](task::TaskBuilder), its output
