@@ -99,9 +99,10 @@ impl TaskOutput for Raced {
 /// they spawned). If every racer fails, [`AllFailed`] holds every error.
 ///
 /// For hedged requests and happy eyeballs: start the next racer late by
-/// sleeping at the top of its future. A racer's panic is resumed in the
-/// caller once every racer has ended, even if another one won. Dropping
-/// the race aborts every racer.
+/// sleeping at the top of its future. The racers start when the race is
+/// first polled, as children of a scope nested in the scope current there.
+/// A racer's panic is resumed in the caller once every racer has ended,
+/// even if another one won. Dropping the race aborts every racer.
 ///
 /// ```
 /// use std::time::Duration;
@@ -128,24 +129,25 @@ where
     E: Send + 'static,
 {
     let location = Location::caller();
-    let enclosing = Enclosing::current();
-    let scope = TaskScope::builder()
-        .name("taskscope::race")
-        .supervise()
-        .build_at(location);
-    let (results, mut finished) = mpsc::unbounded_channel();
-    let mut entered = 0;
-    for (index, racer) in racers.into_iter().enumerate() {
-        let results = results.clone();
-        scope.spawn_at(location, async move {
-            // The race may have ended: then nobody wants the result.
-            drop(results.send((index, racer.await)));
-            Raced
-        });
-        entered += 1;
-    }
-    drop(results);
     async move {
+        // Built and started at the first poll, in the scope current there.
+        let enclosing = Enclosing::current();
+        let scope = TaskScope::builder()
+            .name("taskscope::race")
+            .supervise()
+            .build_at(location);
+        let (results, mut finished) = mpsc::unbounded_channel();
+        let mut entered = 0;
+        for (index, racer) in racers.into_iter().enumerate() {
+            let results = results.clone();
+            scope.spawn_at(location, async move {
+                // The race may have ended: then nobody wants the result.
+                drop(results.send((index, racer.await)));
+                Raced
+            });
+            entered += 1;
+        }
+        drop(results);
         let mut failures: Vec<Option<E>> = std::iter::repeat_with(|| None).take(entered).collect();
         let mut winner = None;
         while let Some((index, result)) = finished.recv().await {
