@@ -9,6 +9,16 @@ use crate::diagnostics::Errors;
 use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Path, Token};
 
+/// The valid key an unknown one is most likely a misspelling of: within a
+/// quarter of its length in edits (at least one), or a prefix of it of four
+/// letters or more.
+pub(crate) fn did_you_mean<'a>(unknown: &str, valid: &[&'a str]) -> Option<&'a str> {
+    valid.iter().copied().find(|valid| {
+        edit_distance(unknown, valid) <= (valid.len() / 4).max(1)
+            || (unknown.len() >= 4 && valid.starts_with(unknown))
+    })
+}
+
 /// Levenshtein distance, for "did you mean" (keys are short).
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -12,6 +12,8 @@ use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, ExprLit, Lit, LitBool, LitInt, LitStr, Path, Token};
 
+use crate::arguments::did_you_mean;
+
 /// Which attribute the arguments are of.
 pub(crate) struct Attr {
     /// As messages name it: `#[taskscope::test]`.
@@ -248,10 +250,20 @@ impl Args {
                 );
                 return Err(syn::Error::new(arg.key.span(), message));
             }
-            _ => {
+            unknown => {
+                let valid = [
+                    "flavor",
+                    "worker_threads",
+                    "start_paused",
+                    millis_key,
+                    "crate",
+                ];
+                let hint = did_you_mean(unknown, &valid)
+                    .map(|valid| format!(" (did you mean `{valid}`?)"))
+                    .unwrap_or_default();
                 return Err(syn::Error::new(
                     arg.key.span(),
-                    format!("unknown `{name}` argument `{key}`: the arguments are {keys}"),
+                    format!("unknown `{name}` argument `{key}`{hint}: the arguments are {keys}"),
                 ));
             }
         };

@@ -13,7 +13,7 @@ use syn::parse::ParseStream;
 use syn::spanned::Spanned;
 use syn::{Expr, Lit, LitInt, LitStr, Path, Token, UnOp};
 
-use crate::arguments::{edit_distance, equals, parse_arguments, parse_crate_path, set_once};
+use crate::arguments::{did_you_mean, equals, parse_arguments, parse_crate_path, set_once};
 use crate::diagnostics::Errors;
 
 /// The valid keys, as error messages list them.
@@ -114,12 +114,7 @@ impl Args {
                 set_once(&mut self.grace_period, grace, &key)
             }
             unknown => {
-                let hint = KEY_NAMES
-                    .iter()
-                    .find(|valid| {
-                        edit_distance(unknown, valid) <= (valid.len() / 4).max(1)
-                            || (unknown.len() >= 4 && valid.starts_with(unknown))
-                    })
+                let hint = did_you_mean(unknown, &KEY_NAMES)
                     .map(|valid| format!(" (did you mean `{valid}`?)"))
                     .unwrap_or_default();
                 Err(syn::Error::new(

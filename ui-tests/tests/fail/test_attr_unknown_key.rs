@@ -10,6 +10,13 @@ async fn misspelled() {}
 #[taskscope::test(settle = 2000)]
 async fn settle_without_unit() {}
 
+// A misspelt key gets a "did you mean".
+#[taskscope::test(worker_thread = 2)]
+async fn misspelt_worker_threads() {}
+
+#[taskscope::test(flavour = "current_thread")]
+async fn british_flavor() {}
+
 #[taskscope::test("current_thread")]
 async fn not_a_key() {}
 
