@@ -40,7 +40,6 @@ on_both_runtimes!(
     limit_bounds_concurrent_children,
     timeout_elapses_into_the_err,
     timeout_of_a_fn_returning_a_result_alias_elapses_into_the_err,
-    never_returning_children_compile_as_with_tokio_spawn,
 );
 
 #[derive(Debug)]
@@ -500,51 +499,4 @@ async fn timeout_of_a_fn_returning_a_result_alias_elapses_into_the_err() {
     let error = alias_too_slow().await.expect_err("the deadline passed");
     assert!(error.is_elapsed());
     assert_eq!(error.scope_name(), Some("alias_too_slow"));
-}
-
-// ---------------------------------------------------------------------------
-// Children that never return, written as `tokio::spawn` takes them: a loop
-// without `break`, a `panic!`, a blocking closure that panics. On edition
-// 2021 (this crate) their output falls back to `()`, on 2024 it is `!`
-// (the runtime's own tests check that edition); either is a task output.
-
-async fn tick() {
-    tokio::time::sleep(Duration::from_millis(1)).await;
-}
-
-#[scoped]
-async fn starts_never_returning_children(ticks: Arc<AtomicUsize>) -> Result<(), ScopeError> {
-    tokio::spawn(async move {
-        #[uncancellable(reason = "stopped by the panic of its sibling")]
-        loop {
-            tick().await;
-            ticks.fetch_add(1, Ordering::SeqCst);
-        }
-    });
-    let blocking = tokio::task::spawn_blocking(|| panic!("the blocking child gave up"));
-    assert!(blocking.await.is_err());
-    tokio::spawn(async { panic!("the last child gave up") });
-    Ok(())
-}
-
-async fn never_returning_children_compile_as_with_tokio_spawn() {
-    let ticks = Arc::new(AtomicUsize::new(0));
-    let outcome = tokio::spawn(starts_never_returning_children(Arc::clone(&ticks))).await;
-    let message = panic_message(&*outcome.expect_err("a child panicked").into_panic());
-    assert!(message.contains("gave up"), "{message}");
-    // The methods and the free function take them too.
-    let scope = taskscope::TaskScope::new();
-    let looping = scope.spawn(async {
-        loop {
-            tick().await;
-        }
-    });
-    let helper = taskscope::spawn(async { panic!("outside any scope, never spawned") });
-    assert!(helper.is_err(), "no current scope here");
-    looping.abort();
-    assert_eq!(looping.await.err(), Some(taskscope::TaskError::Aborted));
-    scope
-        .join()
-        .await
-        .expect("an aborted child is not a failure");
 }

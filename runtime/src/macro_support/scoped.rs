@@ -54,7 +54,19 @@ pub fn never<R>() -> R {
     unreachable!("the fake return of a #[scoped] body is never taken")
 }
 
-pub use crate::scope::output::{FnOutput, Never};
+/// Names the output of a function pointer type, for [`Never`].
+pub trait FnOutput {
+    /// The output type.
+    type Output;
+}
+
+impl<T> FnOutput for fn() -> T {
+    type Output = T;
+}
+
+/// `!`, nameable on stable Rust: the macro writes this wherever a return type
+/// says `!`, since `!` is not accepted as a type argument there.
+pub type Never = <fn() -> ! as FnOutput>::Output;
 
 /// An error type that can carry a child failure out of a `#[scoped]` fn: a
 /// bound with a message of its own, for fns whose return type is spelled

@@ -65,33 +65,6 @@ where
     }
 }
 
-/// Names the output of a function pointer type, for [`Never`].
-pub trait FnOutput {
-    /// The output type.
-    type Output;
-}
-
-impl<T> FnOutput for fn() -> T {
-    type Output = T;
-}
-
-/// `!`, nameable on stable Rust (`!` itself is not accepted as a type
-/// there): `#[scoped]` writes it wherever a return type says `!`.
-pub type Never = <fn() -> ! as FnOutput>::Output;
-
-/// A child that never returns (`loop` without `break`, `panic!`, a
-/// `-> !` fn) is as `tokio::spawn` takes it: with an output for both of
-/// the types the compiler may give it (`()` on edition 2021 by fallback, `!`
-/// on 2024), its code compiles on both editions. Its handle yields only a
-/// `TaskError`.
-impl TaskOutput for Never {
-    type Success = Never;
-
-    fn into_outcome(self) -> Result<Never, ChildError> {
-        self
-    }
-}
-
 macro_rules! value_outputs {
     ($([$($generics:tt)*] $ty:ty),* $(,)?) => {
         $(
@@ -225,24 +198,6 @@ mod tests {
             Some(None),
             "None is a value"
         );
-    }
-
-    /// Edition 2024 (this crate's): a child that never returns has the
-    /// output `!`, a task output. (Edition 2021: `tests/tests/scoped.rs`.)
-    #[tokio::test]
-    async fn children_that_never_return_are_task_outputs() {
-        let scope = crate::TaskScope::new();
-        let looping = scope.spawn(async {
-            loop {
-                tokio::task::yield_now().await;
-            }
-        });
-        let blocking = scope.spawn_blocking(|| panic!("on purpose, a blocking child"));
-        assert_eq!(blocking.await.err(), Some(crate::TaskError::Failed));
-        looping.abort();
-        assert_eq!(looping.await.err(), Some(crate::TaskError::Aborted));
-        let joined = tokio::spawn(scope.join()).await;
-        assert!(joined.expect_err("the panic is resumed").is_panic());
     }
 
     #[test]
