@@ -26,4 +26,4 @@ pub(crate) mod tree;
 
 pub(crate) use live::{Listed, ScopeOrigin, register};
 pub use snapshot::{ScopeSnapshot, TaskSnapshot};
-pub use tree::TaskTree;
+pub use tree::{TaskTree, dump_on_runtime};
