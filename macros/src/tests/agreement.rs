@@ -111,13 +111,12 @@ fn inputs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
     for dir in [
-        "analysis/tests/fixtures",
+        "macros/analysis/tests/fixtures",
         "ui-tests/tests/fail",
         "ui-tests/tests/pass",
     ] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
+        let entries = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|error| panic!("the inputs of the agreement test, {dir}: {error}"));
         files.extend(
             entries
                 .flatten()

@@ -1,4 +1,4 @@
-//! The audit's rules: a fixture per rule (`analysis/tests/fixtures/*.rs`),
+//! The audit's rules: a fixture per rule (`macros/analysis/tests/fixtures/*.rs`),
 //! positive and negative cases side by side: a line that ends with
 //! `//~ rule-id ..` expects a finding of each rule named there, starting on
 //! that line; every other line expects none.
@@ -31,7 +31,7 @@ fn expected(source: &str) -> BTreeSet<(usize, String)> {
 
 fn check(name: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../analysis/tests/fixtures")
+        .join("analysis/tests/fixtures")
         .join(name);
     let source = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{name}: {error}"));
     let findings = audit::audit_source(&source).unwrap_or_else(|error| panic!("{name}: {error}"));
@@ -99,7 +99,7 @@ fn allow_comments() {
 
 #[test]
 fn every_rule_has_a_fixture_that_finds_it() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../analysis/tests/fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("analysis/tests/fixtures");
     let mut seen = BTreeSet::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let source = std::fs::read_to_string(entry.path()).unwrap_or_default();

@@ -75,8 +75,8 @@ fn every_registry_crate_is_audited_without_a_crash() {
             )),
         }
     }
-    let out =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/taskscope-audit-registry.json");
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/taskscope-audit-registry.json");
     let _ = std::fs::write(&out, serde_json::to_string_pretty(&all).unwrap_or_default());
     println!(
         "registry: {} crates, {files} files audited, {skipped} skipped, {findings} findings, {} crashes",
