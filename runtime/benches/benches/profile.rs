@@ -14,7 +14,9 @@
 //!   every row, not one row of every round, so these ratios stay put where
 //!   criterion's row-after-row ratios do not.
 //!
-//! ROW is one of the `core` rows, FLAVOR `current_thread` or `multi_thread_2`.
+//! ROW is a row of the `core` bench or of `rows::time` (the
+//! `time_and_channels` bench: `channel_scope_1`, `ticks_scope_every`, ...; the
+//! list is `rows::drive_by_name`), FLAVOR `current_thread` or `multi_thread_2`.
 //! Through cargo: `cargo bench -p taskscope-benches --bench profile -- --rounds 15 ...`.
 //! Like the `core` bench, every measurement gets a fresh runtime and one
 //! untimed warm-up iteration, and only the timed part of each row counts.
@@ -34,7 +36,8 @@ fn flavor(name: &str) -> Flavor {
 
 /// Nanoseconds per child of `iters` iterations of `row` with `n` children.
 fn per_child(flavor: Flavor, row: &str, n: usize, iters: u64) -> f64 {
-    let total = rows::drive_by_name(flavor, row, iters, n).expect("ROW is a row of the core bench");
+    let total =
+        rows::drive_by_name(flavor, row, iters, n).expect("ROW is a row of rows::drive_by_name");
     total.as_nanos() as f64 / (iters as f64 * n as f64)
 }
 

@@ -1,4 +1,4 @@
-//! Cost of the issue-13 forms against the tokio code they replace, every row
+//! Cost of the time, channel and timer forms against the tokio code they replace, every row
 //! in one run.
 //!
 //! - `channel/<runtime>/<producers>`: N = 100 000 `u64` messages through a
@@ -14,76 +14,32 @@
 //! - `ticker/<runtime>`: 1 000 tickers started and stopped (a 1 s period, so
 //!   none ticks): `tokio::spawn` of an `interval` loop, then `abort` and
 //!   await, against `TaskScope::every` and dropping its guard, then `join`.
-//!   A tick itself is the same `interval` in both, plus one atomic load of
-//!   the cancellation flag; it is not timed here.
+//! - `ticks/<runtime>`: 100 000 ticks of one ticker with a 1 ns period and
+//!   `MissedTickBehavior::Burst`: the timer wheel's resolution is 1 ms, so
+//!   after the first tick (one wait of up to 1 ms, in both rows) every tick
+//!   is due and the rows time the work per tick, not the period. A spawned
+//!   `interval` loop against `TaskScope::every_with`, each tick bumping a
+//!   counter.
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p taskscope-benches --bench time_and_channels`.
 
-use std::num::NonZeroUsize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 
-// Only `Flavor` and `drive` of the shared rows are used here.
+// Only `Flavor`, `drive` and the `time` rows are used here.
 #[allow(dead_code)]
 mod rows;
 
+use rows::time::*;
 use rows::{Flavor, drive};
 
 const MESSAGES: usize = 100_000;
-const CAPACITY: usize = 128;
 const CALLS: usize = 10_000;
 const TICKERS: usize = 1_000;
-const FAR: Duration = Duration::from_secs(3600);
-
-async fn tokio_mpsc(producers: usize) -> Duration {
-    let started = Instant::now();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(CAPACITY);
-    for _ in 0..producers {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            for n in 0..(MESSAGES / producers) as u64 {
-                if tx.send(n).await.is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    drop(tx);
-    let mut received = 0;
-    while rx.recv().await.is_some() {
-        received += 1;
-    }
-    assert_eq!(received, MESSAGES);
-    started.elapsed()
-}
-
-async fn scope_channel(producers: usize) -> Duration {
-    let started = Instant::now();
-    let scope = taskscope::TaskScope::new();
-    let capacity = NonZeroUsize::new(CAPACITY).expect("not zero");
-    let (tx, mut rx) = scope.channel::<u64>(capacity);
-    for _ in 0..producers {
-        let tx = tx.clone();
-        scope.spawn(async move {
-            for n in 0..(MESSAGES / producers) as u64 {
-                if tx.send(n).await.is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    drop(tx);
-    let mut received = 0;
-    while rx.recv().await.is_some() {
-        received += 1;
-    }
-    assert_eq!(received, MESSAGES);
-    scope.join().await.expect("no producer fails");
-    started.elapsed()
-}
+const TICKS: usize = 100_000;
 
 fn channel(c: &mut Criterion) {
     for flavor in Flavor::ALL {
@@ -97,55 +53,20 @@ fn channel(c: &mut Criterion) {
                 .measurement_time(Duration::from_secs(3))
                 .throughput(Throughput::Elements(MESSAGES as u64));
             group.bench_function(BenchmarkId::new("tokio_mpsc", MESSAGES), |b| {
-                b.iter_custom(|iters| drive(flavor, iters, producers, tokio_mpsc));
+                b.iter_custom(|iters| {
+                    drive(flavor, iters, MESSAGES, move |n| tokio_mpsc(producers, n))
+                });
             });
             group.bench_function(BenchmarkId::new("scope_channel", MESSAGES), |b| {
-                b.iter_custom(|iters| drive(flavor, iters, producers, scope_channel));
+                b.iter_custom(|iters| {
+                    drive(flavor, iters, MESSAGES, move |n| {
+                        scope_channel(producers, n)
+                    })
+                });
             });
             group.finish();
         }
     }
-}
-
-async fn tokio_timeout_ready(calls: usize) -> Duration {
-    let started = Instant::now();
-    for n in 0..calls {
-        let done = tokio::time::timeout(FAR, async move { n }).await;
-        assert_eq!(done, Ok(n));
-    }
-    started.elapsed()
-}
-
-async fn taskscope_timeout_ready(calls: usize) -> Duration {
-    let started = Instant::now();
-    for n in 0..calls {
-        let done = taskscope::timeout(FAR, async move { n }).await;
-        assert_eq!(done, Ok(n));
-    }
-    started.elapsed()
-}
-
-async fn tokio_timeout_child(calls: usize) -> Duration {
-    let started = Instant::now();
-    for n in 0..calls {
-        let done = tokio::time::timeout(FAR, tokio::spawn(async move { n as u64 })).await;
-        assert!(matches!(done, Ok(Ok(_))));
-    }
-    started.elapsed()
-}
-
-async fn taskscope_timeout_child(calls: usize) -> Duration {
-    let started = Instant::now();
-    for n in 0..calls {
-        let done = taskscope::timeout(FAR, async move {
-            taskscope::spawn(async move { n as u64 })
-                .expect("inside the timeout's scope")
-                .await
-        })
-        .await;
-        assert!(matches!(done, Ok(Ok(_))));
-    }
-    started.elapsed()
 }
 
 fn timeout(c: &mut Criterion) {
@@ -173,38 +94,6 @@ fn timeout(c: &mut Criterion) {
     }
 }
 
-async fn interval_tasks(tickers: usize) -> Duration {
-    let started = Instant::now();
-    let handles: Vec<_> = (0..tickers)
-        .map(|_| {
-            tokio::spawn(async {
-                let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + FAR, FAR);
-                loop {
-                    ticks.tick().await;
-                }
-            })
-        })
-        .collect();
-    for handle in &handles {
-        handle.abort();
-    }
-    for handle in handles {
-        assert!(handle.await.is_err());
-    }
-    started.elapsed()
-}
-
-async fn scope_every(tickers: usize) -> Duration {
-    let started = Instant::now();
-    let scope = taskscope::TaskScope::new();
-    let guards: Vec<_> = (0..tickers)
-        .map(|_| scope.every(FAR, || async {}))
-        .collect();
-    drop(guards);
-    scope.join().await.expect("no tick fails");
-    started.elapsed()
-}
-
 fn ticker(c: &mut Criterion) {
     for flavor in Flavor::ALL {
         let mut group = c.benchmark_group(format!("ticker/{}", flavor.name()));
@@ -224,5 +113,24 @@ fn ticker(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, channel, timeout, ticker);
+fn ticks(c: &mut Criterion) {
+    for flavor in Flavor::ALL {
+        let mut group = c.benchmark_group(format!("ticks/{}", flavor.name()));
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(3))
+            .throughput(Throughput::Elements(TICKS as u64));
+        group.bench_function(BenchmarkId::new("interval_loop", TICKS), |b| {
+            b.iter_custom(|iters| drive(flavor, iters, TICKS, interval_loop_ticks));
+        });
+        group.bench_function(BenchmarkId::new("scope_every", TICKS), |b| {
+            b.iter_custom(|iters| drive(flavor, iters, TICKS, scope_every_ticks));
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, channel, timeout, ticker, ticks);
 criterion_main!(benches);

@@ -1,5 +1,8 @@
 //! The rows of the `core` bench, shared with the `profile` bench: each
 //! function is one iteration of one row and returns the time it measured.
+//! The rows of the `time_and_channels` bench are in `time`.
+
+pub mod time;
 
 use std::future::Future;
 use std::hint::black_box;
@@ -303,6 +306,18 @@ pub fn drive_by_name(flavor: Flavor, name: &str, iters: u64, n: usize) -> Option
         "one_child_task_tracker" => drive(flavor, iters, n, one_child_task_tracker),
         "one_child_task_scope" => drive(flavor, iters, n, one_child_task_scope),
         "one_child_scoped_fn" => drive(flavor, iters, n, one_child_scoped_fn),
+        "channel_tokio_mpsc_1" => drive(flavor, iters, n, |n| time::tokio_mpsc(1, n)),
+        "channel_scope_1" => drive(flavor, iters, n, |n| time::scope_channel(1, n)),
+        "channel_tokio_mpsc_4" => drive(flavor, iters, n, |n| time::tokio_mpsc(4, n)),
+        "channel_scope_4" => drive(flavor, iters, n, |n| time::scope_channel(4, n)),
+        "timeout_tokio_ready" => drive(flavor, iters, n, time::tokio_timeout_ready),
+        "timeout_taskscope_ready" => drive(flavor, iters, n, time::taskscope_timeout_ready),
+        "timeout_tokio_child" => drive(flavor, iters, n, time::tokio_timeout_child),
+        "timeout_taskscope_child" => drive(flavor, iters, n, time::taskscope_timeout_child),
+        "ticker_interval_task" => drive(flavor, iters, n, time::interval_tasks),
+        "ticker_scope_every" => drive(flavor, iters, n, time::scope_every),
+        "ticks_interval_loop" => drive(flavor, iters, n, time::interval_loop_ticks),
+        "ticks_scope_every" => drive(flavor, iters, n, time::scope_every_ticks),
         _ => return None,
     })
 }
