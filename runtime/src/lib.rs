@@ -91,7 +91,7 @@ pub mod __private;
 pub use cancel::cancelled::Cancelled;
 pub use race::{AllFailed, race};
 pub use registry::tree::dump;
-pub use scope::current::{cancelled, current, is_cancelled, spawn, spawn_background};
+pub use scope::current::{cancelled, current, is_cancelled, spawn, spawn_background, spawn_value};
 pub use scope::error::{Closed, ScopeError, SpawnError, TaskError};
 pub use scope::handle::ScopeHandle;
 pub use scope::shared_owner::SharedScope;

@@ -6,5 +6,5 @@
 
 pub use crate::scope::error::{Failure, TaskInfo};
 pub use crate::scope::name::TaskName;
-pub use crate::scope::output::{ChildError, TaskOutput};
+pub use crate::scope::output::{ChildError, Outcome, TaskOutput, Value};
 pub use crate::scope::task_builder::{OwnerTaskBuilder, TaskBuilder};

@@ -301,6 +301,17 @@ impl ChildPlan {
         }
     }
 
+    /// Whether its failure is a panic (its handle says `Panicked`), not an
+    /// `Err` (`Failed`): a nested scope's owner panics with the panic its
+    /// join resumes.
+    fn panics(&self) -> bool {
+        match &self.kind {
+            Kind::Panic { .. } | Kind::DropPanic { .. } => true,
+            Kind::Nested(scope) => scope.drop_after.is_none() && !scope.expect.panics.is_empty(),
+            _ => false,
+        }
+    }
+
     /// The child's kind, without its subtree.
     fn kind_name(&self) -> String {
         let kind = match &self.kind {
@@ -1234,7 +1245,8 @@ async fn check_handle(scope: &ScopePlan, child: &ChildPlan, handle: TaskHandle<u
                     _ => true,
                 }
         }
-        Err(TaskError::Failed) => child.fails(),
+        Err(TaskError::Failed) => child.fails() && !child.panics(),
+        Err(TaskError::Panicked(_)) => child.panics(),
         // A stubborn child, or one still running when the short grace ran out.
         Err(TaskError::Aborted) => scope.short_grace,
         // Background children take no slot, so they always start.

@@ -21,8 +21,12 @@ mod forms;
 mod hygiene;
 #[path = "pass/instrument.rs"]
 mod instrument;
+#[path = "pass/literals.rs"]
+mod literals;
 #[path = "pass/main_forms.rs"]
 mod main_forms;
+#[path = "pass/never_returning.rs"]
+mod never_returning;
 #[path = "pass/redirections.rs"]
 mod redirections;
 #[path = "pass/test_attr_forms.rs"]
@@ -35,6 +39,11 @@ mod trait_methods;
 #[test]
 fn arguments() {
     arguments::main();
+}
+
+#[test]
+fn literals() {
+    literals::main();
 }
 
 #[test]
@@ -70,6 +79,11 @@ fn hygiene() {
 #[test]
 fn instrument() {
     instrument::main();
+}
+
+#[test]
+fn never_returning() {
+    never_returning::main();
 }
 
 #[test]

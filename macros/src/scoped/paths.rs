@@ -5,7 +5,7 @@
 
 use proc_macro2::{Ident, Span};
 use syn::punctuated::Punctuated;
-use syn::{Path, PathArguments, PathSegment, Token};
+use syn::{GenericArgument, Path, PathArguments, PathSegment, Token, Type, TypeInfer};
 
 pub(crate) use taskscope_analysis::spawn::{
     Class, Forbidden, Redirect, classify_method, classify_path,
@@ -24,6 +24,11 @@ fn target(redirect: Redirect) -> &'static str {
 /// the generic arguments the user wrote. `first` and `last` are the spans of
 /// the first and last tokens of the user's path, so that an error about the
 /// call underlines what the user wrote.
+///
+/// Each `__private` function has tokio's generic parameters and one more,
+/// last: the success type of the child's handle (a parameter, so that a
+/// literal infers through it). A turbofish the user wrote for tokio's
+/// (`tokio::spawn::<_>`) gets an `_` for it.
 pub(crate) fn redirected_path(
     krate: Option<&Path>,
     target: Redirect,
@@ -31,6 +36,17 @@ pub(crate) fn redirected_path(
     last: Span,
     arguments: PathArguments,
 ) -> Path {
+    let arguments = match arguments {
+        PathArguments::AngleBracketed(mut generics) => {
+            generics
+                .args
+                .push(GenericArgument::Type(Type::Infer(TypeInfer {
+                    underscore_token: Token![_](last),
+                })));
+            PathArguments::AngleBracketed(generics)
+        }
+        other => other,
+    };
     let mut path = runtime_path(krate, first);
     path.segments
         .push(PathSegment::from(Ident::new("__private", last)));

@@ -41,7 +41,7 @@ async fn all_forms(&self) {
         ::taskscope::__private::discard(::taskscope::__private::spawn(c()));
         ::taskscope::__private::discard(::taskscope::__private::spawn(d()));
         ::taskscope::__private::discard(::taskscope::__private::spawn(e()));
-        let f = ::taskscope::__private::spawn::<_>(f());
+        let f = ::taskscope::__private::spawn::<_, _>(f());
         let g = ::taskscope::__private::spawn_blocking(|| g());
         ::taskscope::__private::discard(::taskscope::__private::spawn_blocking(|| h()));
         ::taskscope::__private::discard(::taskscope::__private::spawn_local(i()));

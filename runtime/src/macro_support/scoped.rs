@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use crate::scope::ScopeBuilder;
-use crate::task::TaskOutput;
+use crate::task::Outcome;
 use crate::{ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskScope};
 
 /// The builder of the scope of one call of the `#[scoped]` fn `name`; the
@@ -54,19 +54,7 @@ pub fn never<R>() -> R {
     unreachable!("the fake return of a #[scoped] body is never taken")
 }
 
-/// Names the output of a function pointer type, for [`Never`].
-pub trait FnOutput {
-    /// The output type.
-    type Output;
-}
-
-impl<T> FnOutput for fn() -> T {
-    type Output = T;
-}
-
-/// `!`, nameable on stable Rust: the macro writes this wherever a return type
-/// says `!`, since `!` is not accepted as a type argument there.
-pub type Never = <fn() -> ! as FnOutput>::Output;
+pub use crate::scope::output::{FnOutput, Never};
 
 /// An error type that can carry a child failure out of a `#[scoped]` fn: a
 /// bound with a message of its own, for fns whose return type is spelled
@@ -269,11 +257,11 @@ impl ValueRunner {
 /// and runs after it (or anywhere outside a scope) has no scope to spawn
 /// into, and taskscope never falls back to a detached task.
 #[track_caller]
-pub fn spawn<F>(future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+pub fn spawn<F, T>(future: F) -> TaskHandle<T>
 where
     F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
+    F::Output: Outcome<T>,
+    T: Send + 'static,
 {
     match crate::spawn(future) {
         Ok(handle) => handle,
@@ -288,11 +276,11 @@ where
 ///
 /// Outside any scope, as [`spawn`].
 #[track_caller]
-pub fn spawn_blocking<F, O>(work: F) -> TaskHandle<O::Success>
+pub fn spawn_blocking<F, O, T>(work: F) -> TaskHandle<T>
 where
     F: FnOnce() -> O + Send + 'static,
-    O: TaskOutput,
-    O::Success: Send,
+    O: Outcome<T>,
+    T: Send + 'static,
 {
     let spawned = match crate::current() {
         Some(scope) => scope.spawn_blocking(work).map_err(SpawnError::from),
@@ -312,10 +300,11 @@ where
 /// Outside any scope, as [`spawn`]; outside a `LocalSet`, as
 /// `tokio::task::spawn_local` does.
 #[track_caller]
-pub fn spawn_local<F>(future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+pub fn spawn_local<F, T>(future: F) -> TaskHandle<T>
 where
     F: Future + 'static,
-    F::Output: TaskOutput,
+    F::Output: Outcome<T>,
+    T: 'static,
 {
     let spawned = match crate::current() {
         Some(scope) => scope

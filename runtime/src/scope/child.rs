@@ -3,6 +3,7 @@
 //! it (`ChildTask`), which keeps the scope's books around each poll.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use pin_project_lite::pin_project;
 use super::current::with_current;
 use super::error::{TaskError, TaskInfo};
 use super::name::TaskName;
-use super::output::TaskOutput;
+use super::output::Outcome;
 use super::phase::{Phase, Share};
 use super::shared::Recorded;
 
@@ -132,36 +133,39 @@ impl ChildGuard {
 
     /// Turns the child's end into what its handle yields, reporting a failure
     /// to the scope. `None` is a child that never started.
-    pub(crate) fn settle<O: TaskOutput>(
+    pub(crate) fn settle<T, O: Outcome<T>>(
         &self,
         ended: std::thread::Result<Option<O>>,
-    ) -> Result<O::Success, TaskError> {
-        let failure = match ended {
+    ) -> Result<T, TaskError> {
+        let (failure, error) = match ended {
             Ok(None) => return Err(TaskError::NotStarted),
-            Ok(Some(output)) => match output.into_outcome() {
+            Ok(Some(output)) => match output.into_child_result() {
                 Ok(value) => return Ok(value),
-                Err(error) => Recorded::Error(error),
+                Err(error) => (Recorded::Error(error), TaskError::Failed),
             },
-            Err(panic) => Recorded::Panic(panic),
+            Err(panic) => {
+                let error = TaskError::panicked(&*panic);
+                (Recorded::Panic(panic), error)
+            }
         };
         if let Some(share) = &self.share {
             share.scope().record_failure(self.info.task_info(), failure);
         }
-        Err(TaskError::Failed)
+        Err(error)
     }
 }
 
 /// A child's future as its wrapper runs it: it yields `None` if the child
 /// never started (it waited for a slot of the scope's limit until the scope
 /// was cancelled), or the child's output.
-pub(crate) trait ChildFuture: Future<Output = Option<Self::Ended>> {
-    type Ended: TaskOutput;
+pub(crate) trait ChildFuture<T>: Future<Output = Option<Self::Ended>> {
+    type Ended: Outcome<T>;
 }
 
-impl<F, O> ChildFuture for F
+impl<F, O, T> ChildFuture<T> for F
 where
     F: Future<Output = Option<O>>,
-    O: TaskOutput,
+    O: Outcome<T>,
 {
     type Ended = O;
 }
@@ -203,18 +207,21 @@ pin_project! {
     /// The user's future is dropped here, not by tokio, so that a panic in
     /// its `Drop` is the child's failure like any other: after it finished,
     /// in `poll`; when it is aborted, in this type's `Drop`.
-    pub(crate) struct ChildTask<F>
+    pub(crate) struct ChildTask<F, T>
     where
-        F: ChildFuture,
+        F: ChildFuture<T>,
     {
         #[pin]
         slot: Slot<F>,
         guard: ChildGuard,
+        // What the handle yields; `fn() -> T` keeps the task `Send` and
+        // `Sync` whatever `T` is.
+        success: PhantomData<fn() -> T>,
     }
 
-    impl<F> PinnedDrop for ChildTask<F>
+    impl<F, T> PinnedDrop for ChildTask<F, T>
     where
-        F: ChildFuture,
+        F: ChildFuture<T>,
     {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
@@ -233,7 +240,7 @@ pin_project! {
 /// drop tokio inlines into its task harness stays small.
 #[cold]
 #[inline(never)]
-fn drop_unfinished<F: ChildFuture>(mut slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard) {
+fn drop_unfinished<F: ChildFuture<T>, T>(mut slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard) {
     let first_poll_owed = match slot.as_mut().project() {
         SlotProj::Live { first_poll, .. } => *first_poll == FirstPoll::Owed,
         SlotProj::Gone => false,
@@ -250,40 +257,50 @@ fn drop_unfinished<F: ChildFuture>(mut slot: Pin<&mut Slot<F>>, guard: &mut Chil
         Ok(Poll::Pending)
     };
     let dropped = guard.run_in_scope(|| slot.set(Slot::Gone));
-    let mut failed = false;
+    // The first failure is what the handle says.
+    let mut failed = None;
     match first {
         Ok(Poll::Ready(output)) => {
-            failed |= matches!(guard.settle(Ok(output)), Err(TaskError::Failed));
+            if let Err(error @ (TaskError::Failed | TaskError::Panicked(_))) =
+                guard.settle::<T, F::Ended>(Ok(output))
+            {
+                failed = Some(error);
+            }
         }
         Ok(Poll::Pending) => {}
-        Err(panic) => failed |= guard.settle::<F::Ended>(Err(panic)).is_err(),
+        Err(panic) => failed = guard.settle::<T, F::Ended>(Err(panic)).err(),
     }
     if let Err(panic) = dropped {
-        failed |= guard.settle::<F::Ended>(Err(panic)).is_err();
+        let error = guard.settle::<T, F::Ended>(Err(panic)).err();
+        failed = failed.or(error);
     }
-    if failed && !std::thread::panicking() {
-        // tokio catches this, and the child's handle says `Failed` as the
-        // scope does; the failure itself is recorded above.
-        std::panic::resume_unwind(Box::new(FailedAsItWasAborted));
+    match failed {
+        // tokio catches this, and the child's handle says what the scope
+        // heard; the failure itself is recorded above.
+        Some(error) if !std::thread::panicking() => {
+            std::panic::resume_unwind(Box::new(FailedAsItWasAborted(error)))
+        }
+        _ => {}
     }
 }
 
 /// The panic a child's wrapper raises, once the child's own failure is
 /// recorded with its scope, when the child failed as it was aborted: tokio
-/// reports the task as panicked, so the child's handle says `Failed`.
-struct FailedAsItWasAborted;
+/// reports the task as panicked, and the child's handle says this.
+pub(crate) struct FailedAsItWasAborted(pub(crate) TaskError);
 
-impl<F: ChildFuture> ChildTask<F> {
+impl<F: ChildFuture<T>, T> ChildTask<F, T> {
     pub(crate) fn new(future: F, guard: ChildGuard, first_poll: FirstPoll) -> Self {
         ChildTask {
             slot: Slot::Live { future, first_poll },
             guard,
+            success: PhantomData,
         }
     }
 }
 
-impl<F: ChildFuture> Future for ChildTask<F> {
-    type Output = Result<<F::Ended as TaskOutput>::Success, TaskError>;
+impl<F: ChildFuture<T>, T> Future for ChildTask<F, T> {
+    type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
@@ -338,7 +355,7 @@ mod tests {
     use super::*;
 
     fn wrapper_bytes<F: Future<Output = ()>>(future: &F) -> usize {
-        std::mem::size_of::<ChildTask<Started<F>>>() - std::mem::size_of_val(future)
+        std::mem::size_of::<ChildTask<Started<F>, ()>>() - std::mem::size_of_val(future)
     }
 
     async fn parked<const PAD: usize>() {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::error::SpawnError;
 use super::handle::ScopeHandle;
-use super::output::TaskOutput;
+use super::output::{AsValue, Outcome};
 use super::phase::{Phase, Share};
 use super::shared::ScopeShared;
 use super::task_builder::TaskBuilder;
@@ -89,13 +89,38 @@ pub(crate) fn with_current_share<R>(f: impl FnOnce(Option<&Arc<Share>>) -> R) ->
 /// # }
 /// ```
 #[track_caller]
-pub fn spawn<F>(future: F) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+pub fn spawn<F, T>(future: F) -> Result<TaskHandle<T>, SpawnError>
 where
     F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
+    F::Output: Outcome<T>,
+    T: Send + 'static,
 {
     spawn_into_current(Location::caller(), Phase::Foreground, future)
+}
+
+/// [`spawn`], for a child whose output is a value for its handle, an `Err`
+/// included ([`TaskScope::spawn_value`](crate::TaskScope::spawn_value)):
+/// what a `tokio::spawn` whose `Err` the caller matches on becomes.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// scope.spawn(async {
+///     let probe = taskscope::spawn_value(async { Err::<(), _>("timed out") })
+///         .expect("inside a scope");
+///     assert_eq!(probe.await, Ok(Err("timed out")));
+/// });
+/// scope.join().await.expect("the probe's Err is not a failure");
+/// # }
+/// ```
+#[track_caller]
+pub fn spawn_value<F>(future: F) -> Result<TaskHandle<F::Output>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    spawn_into_current(Location::caller(), Phase::Foreground, AsValue::new(future))
 }
 
 /// Spawns a background child into the current scope (see
@@ -113,27 +138,25 @@ where
 /// # }
 /// ```
 #[track_caller]
-pub fn spawn_background<F>(
-    future: F,
-) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+pub fn spawn_background<F, T>(future: F) -> Result<TaskHandle<T>, SpawnError>
 where
     F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
+    F::Output: Outcome<T>,
+    T: Send + 'static,
 {
     spawn_into_current(Location::caller(), Phase::Background, future)
 }
 
 /// Spawns a foreground or background child into the current scope.
-fn spawn_into_current<F>(
+fn spawn_into_current<F, T>(
     location: &'static Location<'static>,
     phase: Phase,
     future: F,
-) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, SpawnError>
+) -> Result<TaskHandle<T>, SpawnError>
 where
     F: Future + Send + 'static,
-    F::Output: TaskOutput,
-    <F::Output as TaskOutput>::Success: Send,
+    F::Output: Outcome<T>,
+    T: Send + 'static,
 {
     with_current_share(|share| match share {
         Some(share) => {

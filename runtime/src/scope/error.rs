@@ -1,5 +1,6 @@
 //! The errors a scope reports.
 
+use std::any::Any;
 use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
@@ -528,12 +529,33 @@ impl std::error::Error for SpawnError {}
 /// assert_eq!(error.downcast_ref::<&str>(), Some(&"bad input"));
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A panic is told apart from a returned `Err`, as tokio's `JoinError`
+/// does ([`is_panic`](TaskError::is_panic),
+/// [`into_panic`](TaskError::into_panic)); the panic itself goes to the
+/// scope, whose `join` resumes it, and the handle gets its message:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let scope = taskscope::TaskScope::new();
+/// let child = scope.spawn(async { panic!("out of range") });
+/// let error = child.await.expect_err("it panicked");
+/// assert!(error.is_panic());
+/// assert_eq!(error.panic_message(), Some("out of range"));
+/// drop(scope); // unjoined: the panic is dropped with it (`join` would resume it)
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TaskError {
-    /// The child returned an `Err` or panicked. The error (or panic) went to
-    /// the scope, whose [`join`](crate::TaskScope::join) reports it.
+    /// The child returned an `Err`. The error went to the scope, whose
+    /// [`join`](crate::TaskScope::join) reports it.
     Failed,
+    /// The child panicked. The panic went to the scope, whose
+    /// [`join`](crate::TaskScope::join) resumes it; this is its message
+    /// (a panic with a payload other than a string has none).
+    Panicked(Option<Arc<str>>),
     /// The child was aborted: through its handle, after the scope's grace
     /// period, or because the scope was dropped without being joined.
     Aborted,
@@ -542,13 +564,107 @@ pub enum TaskError {
     NotStarted,
 }
 
+impl TaskError {
+    /// The error of a child that panicked with `payload`.
+    pub(crate) fn panicked(payload: &(dyn Any + Send)) -> Self {
+        let message = match payload.downcast_ref::<&'static str>() {
+            Some(message) => Some(Arc::from(*message)),
+            None => payload
+                .downcast_ref::<String>()
+                .map(|message| Arc::from(message.as_str())),
+        };
+        TaskError::Panicked(message)
+    }
+
+    /// Whether the child panicked.
+    ///
+    /// ```
+    /// assert!(!taskscope::TaskError::Failed.is_panic());
+    /// assert!(taskscope::TaskError::Panicked(None).is_panic());
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self, TaskError::Panicked(_))
+    }
+
+    /// Whether the child was aborted (tokio's `JoinError::is_cancelled`).
+    ///
+    /// ```
+    /// assert!(taskscope::TaskError::Aborted.is_aborted());
+    /// ```
+    pub fn is_aborted(&self) -> bool {
+        matches!(self, TaskError::Aborted)
+    }
+
+    /// The message of the child's panic, if it panicked with a string.
+    ///
+    /// ```
+    /// let error = taskscope::TaskError::Panicked(Some("boom".into()));
+    /// assert_eq!(error.panic_message(), Some("boom"));
+    /// ```
+    pub fn panic_message(&self) -> Option<&str> {
+        match self {
+            TaskError::Panicked(message) => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The child's panic as a payload to resume with
+    /// [`std::panic::resume_unwind`], as tokio's `JoinError::into_panic`;
+    /// `self` back if the child did not panic. The payload is a `String`
+    /// holding the panic's message: the original payload went to the scope,
+    /// whose `join` resumes it.
+    ///
+    /// ```
+    /// let error = taskscope::TaskError::Panicked(Some("boom".into()));
+    /// let payload = error.try_into_panic().expect("a panic");
+    /// assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom"));
+    /// assert!(taskscope::TaskError::Aborted.try_into_panic().is_err());
+    /// ```
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, TaskError> {
+        match self {
+            TaskError::Panicked(message) => Ok(Box::new(match message {
+                Some(message) => String::from(&*message),
+                None => String::from("a child task panicked with a payload that is not a string"),
+            })),
+            other => Err(other),
+        }
+    }
+
+    /// [`try_into_panic`](TaskError::try_into_panic), for an error known to
+    /// be a panic.
+    ///
+    /// # Panics
+    ///
+    /// If the child did not panic, as tokio's `JoinError::into_panic`.
+    ///
+    /// ```
+    /// let error = taskscope::TaskError::Panicked(None);
+    /// assert!(error.into_panic().is::<String>());
+    /// ```
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        match self.try_into_panic() {
+            Ok(payload) => payload,
+            Err(other) => {
+                panic!("`TaskError::into_panic` on an error that is not a panic: {other}")
+            }
+        }
+    }
+}
+
 impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TaskError::Failed => "the task failed; its scope's join reports the failure",
-            TaskError::Aborted => "the task was aborted",
-            TaskError::NotStarted => "the task was cancelled before a concurrency slot freed up",
-        })
+        match self {
+            TaskError::Failed => {
+                f.write_str("the task failed; its scope's join reports the failure")
+            }
+            TaskError::Panicked(Some(message)) => write!(f, "the task panicked: {message}"),
+            TaskError::Panicked(None) => f.write_str("the task panicked"),
+            TaskError::Aborted => f.write_str("the task was aborted"),
+            TaskError::NotStarted => {
+                f.write_str("the task was cancelled before a concurrency slot freed up")
+            }
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::ChildCounts;
 use super::error::Closed;
 use super::limit::{Reservation, ReserveError, take_slot};
-use super::output::TaskOutput;
+use super::output::{AsValue, Outcome};
 use super::phase::Phase;
 use super::shared::ScopeShared;
 use super::task_builder::TaskBuilder;
@@ -55,16 +55,37 @@ impl ScopeHandle {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn<F>(
-        &self,
-        future: F,
-    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    pub fn spawn<F, T>(&self, future: F) -> Result<TaskHandle<T>, Closed>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         self.task_builder().spawn(future)
+    }
+
+    /// [`TaskScope::spawn_value`]: spawns a child whose output is a value
+    /// for its handle, an `Err` included, unless the scope has closed.
+    ///
+    /// [`TaskScope::spawn_value`]: crate::TaskScope::spawn_value
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), taskscope::Closed> {
+    /// let scope = taskscope::TaskScope::new();
+    /// let parsed = scope.handle().spawn_value(async { "x".parse::<u8>() })?;
+    /// assert!(matches!(parsed.await, Ok(Err(_))));
+    /// scope.join().await.expect("the Err was the handle's");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_value<F>(&self, future: F) -> Result<TaskHandle<F::Output>, Closed>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn(AsValue::new(future))
     }
 
     /// Spawns a background child (see
@@ -86,14 +107,11 @@ impl ScopeHandle {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_background<F>(
-        &self,
-        future: F,
-    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    pub fn spawn_background<F, T>(&self, future: F) -> Result<TaskHandle<T>, Closed>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         self.task_builder().background().spawn(future)
     }
@@ -113,11 +131,11 @@ impl ScopeHandle {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_blocking<F, O>(&self, work: F) -> Result<TaskHandle<O::Success>, Closed>
+    pub fn spawn_blocking<F, O, T>(&self, work: F) -> Result<TaskHandle<T>, Closed>
     where
         F: FnOnce() -> O + Send + 'static,
-        O: TaskOutput,
-        O::Success: Send,
+        O: Outcome<T>,
+        T: Send + 'static,
     {
         self.task_builder().spawn_blocking(work)
     }

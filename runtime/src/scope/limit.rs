@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::child::ChildInfo;
-use super::output::TaskOutput;
+use super::output::Outcome;
 use super::phase::{Phase, Share};
 use super::task_handle::TaskHandle;
 use super::task_scope::TaskScope;
@@ -163,11 +163,11 @@ impl<'scope> Reservation<'scope> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn<F>(self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    pub fn spawn<F, T>(self, future: F) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let info = ChildInfo::Plain(Location::caller());
         let share = match self.holder {

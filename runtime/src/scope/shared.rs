@@ -20,7 +20,7 @@ use super::child::{ChildGuard, ChildInfo, ChildTask, FirstPoll, Started};
 use super::children::{ChildEntry, ChildList};
 use super::error::{Failure, TaskInfo};
 use super::limit::{Limit, take_slot, throttled};
-use super::output::{ChildError, TaskOutput};
+use super::output::{ChildError, Outcome};
 use super::phase::{OwnerShares, Phase, Phases, Share};
 use super::task_handle::TaskHandle;
 use crate::ScopeError;
@@ -271,17 +271,17 @@ impl ScopeShared {
     }
 
     /// Spawns a child holding `share` on the current tokio runtime.
-    pub(crate) fn spawn_admitted<F>(
+    pub(crate) fn spawn_admitted<F, T>(
         self: &Arc<Self>,
         share: Arc<Share>,
         info: ChildInfo,
         permit: Option<OwnedSemaphorePermit>,
         future: F,
-    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    ) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let held = Arc::downgrade(&share);
         let guard = ChildGuard::new(share, info.clone());
@@ -317,15 +317,16 @@ impl ScopeShared {
         handle
     }
 
-    pub(crate) fn spawn_local_admitted<F>(
+    pub(crate) fn spawn_local_admitted<F, T>(
         self: &Arc<Self>,
         share: Arc<Share>,
         info: ChildInfo,
         future: F,
-    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    ) -> TaskHandle<T>
     where
         F: Future + 'static,
-        F::Output: TaskOutput,
+        F::Output: Outcome<T>,
+        T: 'static,
     {
         let held = Arc::downgrade(&share);
         let guard = ChildGuard::new(share, info.clone());
@@ -349,16 +350,16 @@ impl ScopeShared {
         handle
     }
 
-    pub(crate) fn spawn_blocking_admitted<F, O>(
+    pub(crate) fn spawn_blocking_admitted<F, O, T>(
         self: &Arc<Self>,
         share: Arc<Share>,
         info: ChildInfo,
         work: F,
-    ) -> TaskHandle<O::Success>
+    ) -> TaskHandle<T>
     where
         F: FnOnce() -> O + Send + 'static,
-        O: TaskOutput,
-        O::Success: Send,
+        O: Outcome<T>,
+        T: Send + 'static,
     {
         let info = info.blocking();
         let held = Arc::downgrade(&share);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::child::ChildInfo;
 use super::error::Closed;
 use super::name::TaskName;
-use super::output::TaskOutput;
+use super::output::Outcome;
 use super::phase::{OwnerShares, Phase, Share};
 use super::shared::ScopeShared;
 use super::task_handle::TaskHandle;
@@ -148,27 +148,24 @@ impl<'scope> TaskBuilder<'scope> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn<F>(
-        self,
-        future: F,
-    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    pub fn spawn<F, T>(self, future: F) -> Result<TaskHandle<T>, Closed>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         self.spawn_at(Location::caller(), future)
     }
 
-    pub(crate) fn spawn_at<F>(
+    pub(crate) fn spawn_at<F, T>(
         self,
         location: &'static Location<'static>,
         future: F,
-    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    ) -> Result<TaskHandle<T>, Closed>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let scope = self.scope;
         let (share, info) = self.admit(location)?;
@@ -193,11 +190,11 @@ impl<'scope> TaskBuilder<'scope> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_blocking<F, O>(self, work: F) -> Result<TaskHandle<O::Success>, Closed>
+    pub fn spawn_blocking<F, O, T>(self, work: F) -> Result<TaskHandle<T>, Closed>
     where
         F: FnOnce() -> O + Send + 'static,
-        O: TaskOutput,
-        O::Success: Send,
+        O: Outcome<T>,
+        T: Send + 'static,
     {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller())?;
@@ -227,13 +224,11 @@ impl<'scope> TaskBuilder<'scope> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_local<F>(
-        self,
-        future: F,
-    ) -> Result<TaskHandle<<F::Output as TaskOutput>::Success>, Closed>
+    pub fn spawn_local<F, T>(self, future: F) -> Result<TaskHandle<T>, Closed>
     where
         F: Future + 'static,
-        F::Output: TaskOutput,
+        F::Output: Outcome<T>,
+        T: 'static,
     {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller())?;
@@ -304,11 +299,11 @@ impl<'scope> OwnerTaskBuilder<'scope> {
 
     /// Spawns the task (see [`TaskScope::spawn`](crate::TaskScope::spawn)).
     #[track_caller]
-    pub fn spawn<F>(self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    pub fn spawn<F, T>(self, future: F) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller());
@@ -331,11 +326,11 @@ impl<'scope> OwnerTaskBuilder<'scope> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_blocking<F, O>(self, work: F) -> TaskHandle<O::Success>
+    pub fn spawn_blocking<F, O, T>(self, work: F) -> TaskHandle<T>
     where
         F: FnOnce() -> O + Send + 'static,
-        O: TaskOutput,
-        O::Success: Send,
+        O: Outcome<T>,
+        T: Send + 'static,
     {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller());
@@ -345,10 +340,11 @@ impl<'scope> OwnerTaskBuilder<'scope> {
     /// Spawns a `!Send` task on the current `LocalSet` (see
     /// [`TaskScope::spawn_local`](crate::TaskScope::spawn_local)).
     #[track_caller]
-    pub fn spawn_local<F>(self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    pub fn spawn_local<F, T>(self, future: F) -> TaskHandle<T>
     where
         F: Future + 'static,
-        F::Output: TaskOutput,
+        F::Output: Outcome<T>,
+        T: 'static,
     {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller());

@@ -7,6 +7,7 @@ use std::task::{Context, Poll, ready};
 
 use tokio::task::{AbortHandle, JoinHandle};
 
+use super::child::FailedAsItWasAborted;
 use super::error::TaskError;
 use super::phase::Share;
 
@@ -123,9 +124,14 @@ impl<T> Future for TaskHandle<T> {
         Poll::Ready(match ready!(Pin::new(&mut self.join).poll(cx)) {
             Ok(outcome) => outcome,
             Err(join_error) if join_error.is_cancelled() => Err(TaskError::Aborted),
-            // The wrapper catches the child's panics; one that escapes came
-            // from dropping the child's future, and the child failed all the same.
-            Err(_) => Err(TaskError::Failed),
+            // The wrapper catches the child's panics; the one that escapes
+            // says how the child failed as it was aborted.
+            Err(join_error) => Err(
+                match join_error.into_panic().downcast::<FailedAsItWasAborted>() {
+                    Ok(failed) => failed.0,
+                    Err(payload) => TaskError::panicked(&*payload),
+                },
+            ),
         })
     }
 }

@@ -9,7 +9,7 @@ use super::builder::ScopeBuilder;
 use super::child::ChildInfo;
 use super::handle::ScopeHandle;
 use super::limit::{Reservation, take_slot};
-use super::output::TaskOutput;
+use super::output::{AsValue, Outcome};
 use super::phase::{OwnerShares, Phase, Phases};
 use super::shared::ScopeShared;
 use super::task_builder::OwnerTaskBuilder;
@@ -160,8 +160,9 @@ impl TaskScope {
 
     /// Spawns a child on the current tokio runtime.
     ///
-    /// The child's output is classified by [`TaskOutput`]: an `Err` is a
-    /// failure of the scope; a value goes to the returned handle.
+    /// The child's output is classified by [`Outcome`]: an `Err` is a
+    /// failure of the scope; a value goes to the returned handle. To keep an
+    /// `Err` as the handle's value, use [`spawn_value`](TaskScope::spawn_value).
     ///
     /// # Panics
     ///
@@ -177,15 +178,51 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn<F>(&self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    pub fn spawn<F, T>(&self, future: F) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let info = ChildInfo::Plain(Location::caller());
         let share = self.shares.share(Phase::Foreground);
         self.shared.spawn_admitted(share, info, None, future)
+    }
+
+    /// Spawns a child whose output, whatever it is, is a value for its
+    /// handle: an `Err` it returns is the handle's to look at, not a failure
+    /// of the scope (a health probe whose error is the answer). A panic is
+    /// still a failure of the scope. The handle yields what
+    /// `tokio::spawn`'s would, so `Ok(Ok(..))` / `Ok(Err(..))` matches carry
+    /// over unchanged; any output type will do, with no [`TaskOutput`]
+    /// impl.
+    ///
+    /// [`TaskOutput`]: crate::task::TaskOutput
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as `tokio::spawn` does.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = taskscope::TaskScope::new();
+    /// let probe = scope.spawn_value(async { Err::<u32, _>("database unreachable") });
+    /// match probe.await {
+    ///     Ok(Ok(latency)) => println!("healthy in {latency} ms"),
+    ///     Ok(Err(reason)) => assert_eq!(reason, "database unreachable"),
+    ///     Err(task_error) => panic!("the probe did not finish: {task_error}"),
+    /// }
+    /// scope.join().await.expect("a probe's Err is not a failure of the scope");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_value<F>(&self, future: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn(AsValue::new(future))
     }
 
     /// Spawns a background child: it does not keep the scope open. Once the
@@ -210,11 +247,11 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_background<F>(&self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    pub fn spawn_background<F, T>(&self, future: F) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let info = ChildInfo::new(None, Phase::Background, Location::caller());
         let share = self.shares.share(Phase::Background);
@@ -222,15 +259,15 @@ impl TaskScope {
     }
 
     /// [`spawn`](TaskScope::spawn), reported as spawned at `location`.
-    pub(crate) fn spawn_at<F>(
+    pub(crate) fn spawn_at<F, T>(
         &self,
         location: &'static Location<'static>,
         future: F,
-    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    ) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let info = ChildInfo::Plain(location);
         let share = self.shares.share(Phase::Foreground);
@@ -239,15 +276,15 @@ impl TaskScope {
 
     /// [`spawn_background`](TaskScope::spawn_background), reported as
     /// spawned at `location`.
-    pub(crate) fn spawn_background_at<F>(
+    pub(crate) fn spawn_background_at<F, T>(
         &self,
         location: &'static Location<'static>,
         future: F,
-    ) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    ) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
-        F::Output: TaskOutput,
-        <F::Output as TaskOutput>::Success: Send,
+        F::Output: Outcome<T>,
+        T: Send + 'static,
     {
         let info = ChildInfo::new(None, Phase::Background, location);
         let share = self.shares.share(Phase::Background);
@@ -269,11 +306,11 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_blocking<F, O>(&self, work: F) -> TaskHandle<O::Success>
+    pub fn spawn_blocking<F, O, T>(&self, work: F) -> TaskHandle<T>
     where
         F: FnOnce() -> O + Send + 'static,
-        O: TaskOutput,
-        O::Success: Send,
+        O: Outcome<T>,
+        T: Send + 'static,
     {
         let info = ChildInfo::Plain(Location::caller());
         let share = self.shares.share(Phase::Foreground);
@@ -301,10 +338,11 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_local<F>(&self, future: F) -> TaskHandle<<F::Output as TaskOutput>::Success>
+    pub fn spawn_local<F, T>(&self, future: F) -> TaskHandle<T>
     where
         F: Future + 'static,
-        F::Output: TaskOutput,
+        F::Output: Outcome<T>,
+        T: 'static,
     {
         let info = ChildInfo::Plain(Location::caller());
         let share = self.shares.share(Phase::Foreground);

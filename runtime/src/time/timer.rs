@@ -11,7 +11,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::cancel::Cancellation;
 use crate::scope::bounded::{Bounded, Enclosing};
-use crate::task::{ChildError, TaskOutput};
+use crate::task::{ChildError, Outcome, TaskOutput};
 use crate::{ScopeHandle, TaskScope};
 
 /// Stops a timer of a scope when dropped: a ticker ticks no more, a one-shot
@@ -154,11 +154,11 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn every<F, Fut>(&self, period: Duration, tick: F) -> TimerGuard
+    pub fn every<F, Fut, T>(&self, period: Duration, tick: F) -> TimerGuard
     where
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future + Send + 'static,
-        Fut::Output: TaskOutput,
+        Fut::Output: Outcome<T>,
     {
         self.every_with(period, MissedTickBehavior::Skip, tick)
     }
@@ -182,7 +182,7 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn every_with<F, Fut>(
+    pub fn every_with<F, Fut, T>(
         &self,
         period: Duration,
         missed_ticks: MissedTickBehavior,
@@ -191,7 +191,7 @@ impl TaskScope {
     where
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future + Send + 'static,
-        Fut::Output: TaskOutput,
+        Fut::Output: Outcome<T>,
     {
         let runs = async move {
             if period.is_zero() {
@@ -201,7 +201,7 @@ impl TaskScope {
             ticks.set_missed_tick_behavior(missed_ticks);
             let cancellation = Cancellation::current();
             while cancellation.guard(ticks.tick()).await.is_ok() {
-                tick().await.into_outcome()?;
+                tick().await.into_child_result()?;
             }
             Ok(())
         };
@@ -229,15 +229,15 @@ impl TaskScope {
     /// # }
     /// ```
     #[track_caller]
-    pub fn after<Fut>(&self, delay: Duration, work: Fut) -> TimerGuard
+    pub fn after<Fut, T>(&self, delay: Duration, work: Fut) -> TimerGuard
     where
         Fut: Future + Send + 'static,
-        Fut::Output: TaskOutput,
+        Fut::Output: Outcome<T>,
     {
         let run = async move {
             let cancellation = Cancellation::current();
             if cancellation.guard(tokio::time::sleep(delay)).await.is_ok() {
-                work.await.into_outcome()?;
+                work.await.into_child_result()?;
             }
             Ok(())
         };

@@ -1,5 +1,6 @@
-// A redirected spawn goes through taskscope: the child's output must be a
-// `TaskOutput`, and the handle is a `TaskHandle`, not tokio's `JoinHandle`.
+// A redirected spawn goes through taskscope: a child's output of the user's
+// own type needs a `TaskOutput` impl (or `spawn_value`), and the handle is a
+// `TaskHandle`, not tokio's `JoinHandle`.
 use taskscope::scoped;
 
 struct Report;

@@ -18,9 +18,9 @@ async fn every_path() -> u32 {
     tokio::task::spawn(async {});
     ::tokio::task::spawn(async {});
     task::spawn(async {});
-    // The handle is taskscope's. (Its value type goes through `TaskOutput`,
-    // so an integer literal is not inferred from the annotation: `1u32`.)
-    let a: taskscope::TaskHandle<u32> = tokio::spawn(async { 1u32 });
+    // The handle is taskscope's; a literal takes the type asked of it, and
+    // a turbofish written for tokio's parameters still fits.
+    let a: taskscope::TaskHandle<u32> = tokio::spawn(async { 1 });
     let b = tokio::spawn::<_>(async { 2u32 });
     let c = tokio::task::spawn_blocking(|| 3u32);
     let d = task::spawn_blocking::<_, u32>(|| 4);
