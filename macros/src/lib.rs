@@ -194,6 +194,34 @@ mod tests;
 /// Put `#[scoped]` above `#[tokio::main]` and `#[tokio::test]`, which turn
 /// the fn synchronous (the other order is a compile error that says so).
 /// With tracing's `#[instrument]`, either order works.
+///
+/// In an `#[async_trait]` impl or trait (also `#[async_trait(?Send)]` and
+/// `#[tonic::async_trait]`), put `#[scoped]` on the method as on any
+/// `async fn`. async-trait expands first and turns it into a fn returning
+/// `Pin<Box<dyn Future<Output = R> + ..>>` around `Box::pin(async move {
+/// .. })`; `#[scoped]` recognises that shape (from any macro, or written by
+/// hand) and scopes the async block, inside the box:
+///
+/// ```
+/// # mod hidden {
+/// # pub trait Service { fn call(&self, n: u32) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u32, taskscope::ScopeError>> + Send + '_>>; }
+/// # pub struct Doubler;
+/// impl Service for Doubler {
+///     #[taskscope::scoped] // what #[async_trait] hands it
+///     fn call(&self, n: u32) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u32, taskscope::ScopeError>> + Send + '_>> {
+///         Box::pin(async move {
+///             let doubled = tokio::spawn(async move { n * 2 });
+///             Ok(doubled.await.expect("it doubles"))
+///         })
+///     }
+/// }
+/// # }
+/// # use hidden::Service;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(hidden::Doubler.call(21).await.unwrap(), 42);
+/// # }
+/// ```
 #[proc_macro_attribute]
 pub fn scoped(
     args: proc_macro::TokenStream,

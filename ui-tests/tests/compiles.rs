@@ -9,6 +9,8 @@
 
 #[path = "pass/arguments.rs"]
 mod arguments;
+#[path = "pass/async_trait.rs"]
+mod async_trait;
 #[path = "pass/bare_spawn_by_path.rs"]
 mod bare_spawn_by_path;
 #[path = "pass/cancellable_loops.rs"]
@@ -49,6 +51,11 @@ fn literals() {
 #[test]
 fn main_forms() {
     main_forms::main();
+}
+
+#[test]
+fn async_trait() {
+    async_trait::main();
 }
 
 #[test]

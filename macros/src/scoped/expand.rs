@@ -48,6 +48,29 @@ pub(crate) fn expand(
     body: &Body,
     errors: &mut Errors,
 ) -> TokenStream {
+    let fn_body = expand_body(args, every_loop, item, body, errors);
+    let ScopedFn {
+        attrs,
+        vis,
+        defaultness,
+        sig,
+        ..
+    } = item;
+    quote! {
+        #(#attrs)*
+        #vis #defaultness #sig #fn_body
+    }
+}
+
+/// The generated body alone (a block), for the fn `item` with the
+/// user's `body`.
+pub(crate) fn expand_body(
+    args: Args,
+    every_loop: Option<LoopArgs>,
+    item: &ScopedFn,
+    body: &Body,
+    errors: &mut Errors,
+) -> TokenStream {
     let sig = &item.sig;
     let glue = match &sig.asyncness {
         Some(asyncness) => Span::mixed_site().located_at(asyncness.span),
@@ -191,11 +214,8 @@ pub(crate) fn expand(
     let spelled_result = matches!(&sig.output, ReturnType::Type(_, ty) if is_spelled_result(ty));
     let allow_awaitable = (!diverges && !unit && !spelled_result)
         .then(|| quote_spanned!(glue=> #[allow(clippy::async_yields_async)]));
-    let attrs = &item.attrs;
-    let vis = &item.vis;
-    let defaultness = &item.defaultness;
     let inner_attrs = &body.inner_attrs;
-    let fn_body = quote_spanned! {glue=>
+    quote_spanned! {glue=>
         {
             #(#inner_attrs)*
             let #scope = #runtime::__private::builder(#name)#config.build();
@@ -204,10 +224,6 @@ pub(crate) fn expand(
             let #future = async move #block;
             #run
         }
-    };
-    quote! {
-        #(#attrs)*
-        #vis #defaultness #sig #fn_body
     }
 }
 

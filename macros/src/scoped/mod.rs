@@ -3,11 +3,14 @@
 //! - [`args`]: the attribute's arguments.
 //! - [`item`]: the fn it is put on, and what makes one unfit.
 //! - [`expand`]: the generated fn around the body.
+//! - [`boxed`]: the same inside the `Box::pin(async move { .. })` of a fn
+//!   that `#[async_trait]` rewrote.
 //! - [`rewrite`], [`macro_body`], [`paths`], [`detached`]: the body's
 //!   spawns redirected into the fn's scope, detached forms rejected, and the
 //!   escape hatch.
 
 pub(crate) mod args;
+mod boxed;
 pub(crate) mod detached;
 mod expand;
 pub(crate) mod item;
@@ -38,6 +41,21 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     // `#[cancellable_loop]` on the fn (in either order with `#[scoped]`: one
     // written above moves itself below): every loop of the body.
     let every_loop = crate::cancellable_loop::take_fn_attr(&mut parsed.attrs, &mut errors);
+    // What `#[async_trait]` made of an `async fn`: scoped inside its box.
+    if let Some(boxed) = boxed::BoxedAsync::detect(&parsed) {
+        let mut output = match boxed.unboxed.check() {
+            Ok(body) => {
+                let body = expand::expand_body(args, every_loop, &boxed.unboxed, body, &mut errors);
+                boxed.rebox(&parsed, &body)
+            }
+            Err(error) => {
+                errors.push(error);
+                return unchanged(item, errors);
+            }
+        };
+        output.extend(errors.into_compile_errors());
+        return output;
+    }
     let body = match parsed.check() {
         Ok(body) => body,
         Err(error) => {

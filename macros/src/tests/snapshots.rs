@@ -210,6 +210,43 @@ fn snapshot_trait_default_method() {
     );
 }
 
+/// What `#[async_trait]` hands `#[scoped]` (async-trait 0.1's expansion of
+/// `async fn call(&self, n: u32) -> Result<u32, Error>`): scoped inside the
+/// box, which keeps its shape.
+#[test]
+fn snapshot_async_trait() {
+    check(
+        "async_trait",
+        Context::Impl,
+        "",
+        r#"
+        fn call<'life0, 'async_trait>(
+            &'life0 self,
+            n: u32,
+        ) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<u32, Error>> + ::core::marker::Send + 'async_trait>>
+        where
+            'life0: 'async_trait,
+            Self: 'async_trait,
+        {
+            Box::pin(async move {
+                if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<Result<u32, Error>> {
+                    #[allow(unreachable_code)]
+                    return __ret;
+                }
+                let __self = self;
+                let n = n;
+                let __ret: Result<u32, Error> = {
+                    let child = tokio::spawn(async move { n * 2 });
+                    Ok(child.await?)
+                };
+                #[allow(unreachable_code)]
+                __ret
+            })
+        }
+        "#,
+    );
+}
+
 #[test]
 fn snapshot_all_arguments() {
     check(
