@@ -112,7 +112,8 @@ fn generate(args: &crate::runtime_args::Args, function: ItemFn) -> TokenStream {
     let vis = &function.vis;
 
     let runtime = Ident::new("runtime", Span::mixed_site());
-    let build_runtime = args.runtime_builder(&krate);
+    let builder = args.runtime_builder(&krate);
+    let build_runtime = quote!(#builder.build());
     let grace = args.millis_or(quote!(#krate::scope::DEFAULT_GRACE_PERIOD));
     // Spanned at the return type, so that an output `main` cannot have is
     // reported there.

@@ -73,11 +73,12 @@ pub(crate) struct Args {
 }
 
 impl Args {
-    /// The generated code that builds the runtime, through taskscope's
-    /// re-export of tokio (`#krate::__private::test::tokio`), as an
-    /// `io::Result<Runtime>`: the constructor of the flavor (spanned at the
+    /// The generated code that configures the runtime's builder, through
+    /// taskscope's re-export of tokio (`#krate::__private::test::tokio`), as
+    /// a `&mut Builder`: the constructor of the flavor (spanned at the
     /// `flavor` literal, where a missing `rt-multi-thread` feature is then
-    /// reported), `worker_threads`, every driver, `start_paused`.
+    /// reported), `worker_threads`, every driver, `start_paused`. The caller
+    /// builds it.
     pub(crate) fn runtime_builder(&self, krate: &TokenStream) -> TokenStream {
         let flavor_span = self.flavor.map_or_else(Span::call_site, |(_, span)| span);
         let constructor = self.flavor().constructor(flavor_span);
@@ -98,7 +99,6 @@ impl Args {
                 #worker_threads
                 .enable_all()
                 #start_paused
-                .build()
         }
     }
 

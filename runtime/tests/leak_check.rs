@@ -130,3 +130,47 @@ async fn a_blocking_child_does_not_hide_a_raw_task() {
     release.send(()).expect("the blocking child is waiting");
     scope.join().await.expect("nothing failed");
 }
+
+/// A runtime built by `leak::build_runtime` names each raw task's spawn
+/// line with `--cfg tokio_unstable` (`.ci/run` runs this file so), and only
+/// counts them without it; the tasks of scopes are never listed twice. (A
+/// raw `spawn_blocking` is seen by neither: tokio runs no hooks for it and
+/// does not count it.)
+#[test]
+fn a_recording_runtime_names_the_line_of_each_raw_task() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(2).enable_all();
+    let runtime = taskscope::leak::build_runtime(&mut builder).expect("a runtime");
+    runtime.block_on(async {
+        let scope = TaskScope::builder().name("tracked").build();
+        scope.spawn(std::future::pending::<()>());
+        let raw_line = line!() + 1;
+        let raw = tokio::spawn(std::future::pending::<()>());
+        let finished = tokio::spawn(async {});
+        finished.await.expect("it ran");
+        let report = LeakCheck::new()
+            .settle_time(SETTLE)
+            .run()
+            .await
+            .expect_err("the raw tasks leaked");
+        assert_eq!(report.leaked().len(), 1, "the scope's child:\n{report}");
+        if cfg!(tokio_unstable) {
+            let lines: Vec<_> = report
+                .untracked_tasks()
+                .iter()
+                .map(|task| (task.location().file(), task.location().line()))
+                .collect();
+            assert_eq!(
+                lines,
+                [(file!(), raw_line)],
+                "the raw task, not the finished one nor the scope's child:\n{report}"
+            );
+            assert_eq!(report.untracked_tasks()[0].id(), raw.id());
+        } else {
+            assert!(report.untracked_tasks().is_empty());
+        }
+        assert_eq!(report.untracked(), 1);
+        raw.abort();
+        drop(scope);
+    });
+}

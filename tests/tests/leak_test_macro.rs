@@ -36,33 +36,64 @@ fn message(payload: Box<dyn Any + Send>) -> String {
     }
 }
 
+/// Without `--cfg tokio_unstable`, raw tasks are counted, and the report says
+/// how to see their lines; with it (`.ci/run` runs this file so too), each
+/// is named with the line that spawned it.
 #[test]
 #[allow(unnameable_test_items)]
-fn a_raw_tokio_spawn_fails_the_test_with_its_count() {
+fn a_raw_tokio_spawn_fails_the_test_with_its_count_or_its_line() {
+    static LINES: [std::sync::atomic::AtomicU32; 3] =
+        [const { std::sync::atomic::AtomicU32::new(0) }; 3];
+
     #[taskscope::test(settle_ms = 50)]
     async fn leaks_one_raw_task() {
+        LINES[0].store(line!() + 1, std::sync::atomic::Ordering::Relaxed);
         tokio::spawn(std::future::pending::<()>());
     }
 
     #[taskscope::test(flavor = "multi_thread", worker_threads = 2, settle_ms = 50)]
     async fn leaks_two_raw_tasks() {
+        LINES[1].store(line!() + 1, std::sync::atomic::Ordering::Relaxed);
         tokio::spawn(std::future::pending::<()>());
+        LINES[2].store(line!() + 1, std::sync::atomic::Ordering::Relaxed);
         tokio::spawn(tokio::time::sleep(Duration::from_secs(3600)));
     }
 
     let one = failure_of(leaks_one_raw_task);
     assert!(one.starts_with("1 task still alive "), "{one}");
-    assert!(
-        one.contains("\n  1 task spawned outside taskscope (a raw tokio::spawn"),
-        "{one}"
-    );
-    assert!(!one.contains("  task "), "no taskscope task leaked:\n{one}");
-
     let two = failure_of(leaks_two_raw_tasks);
     assert!(two.starts_with("2 tasks still alive "), "{two}");
+    let line = |index: usize| LINES[index].load(std::sync::atomic::Ordering::Relaxed);
+    if cfg!(tokio_unstable) {
+        for (report, index) in [(&one, 0), (&two, 1), (&two, 2)] {
+            let expected = format!(
+                "\n  task spawned outside taskscope at {}:{}:",
+                file!(),
+                line(index)
+            );
+            assert!(report.contains(&expected), "`{expected}` in:\n{report}");
+        }
+        assert!(
+            !one.contains("outside taskscope (a raw"),
+            "every raw task has its line:\n{one}"
+        );
+    } else {
+        assert!(
+            one.contains("\n  1 task spawned outside taskscope (a raw tokio::spawn"),
+            "{one}"
+        );
+        assert!(
+            two.contains("\n  2 tasks spawned outside taskscope (a raw tokio::spawn"),
+            "{two}"
+        );
+        assert!(
+            one.contains("build with RUSTFLAGS=\"--cfg tokio_unstable\""),
+            "the report says how to get the spawn line:\n{one}"
+        );
+    }
     assert!(
-        two.contains("\n  2 tasks spawned outside taskscope (a raw tokio::spawn"),
-        "{two}"
+        !one.contains("  task `"),
+        "no taskscope task leaked:\n{one}"
     );
 }
 
@@ -97,10 +128,16 @@ fn a_task_of_a_forgotten_scope_fails_the_test_naming_its_spawn_line() {
 #[test]
 #[allow(unnameable_test_items)]
 fn the_report_text() {
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    // The lines of the spawns below, as the report must name them.
+    static SESSION_LINE: AtomicU32 = AtomicU32::new(0);
+    static RAW_LINE: AtomicU32 = AtomicU32::new(0);
+
     #[taskscope::test(start_paused = true, settle_ms = 1000)]
     async fn leaks_three_and_fails() -> Result<(), String> {
         let outer = TaskScope::builder().name("server").build();
         let (nested_up, up) = tokio::sync::oneshot::channel();
+        SESSION_LINE.store(line!() + 1, Relaxed);
         outer.task_builder().name("session").spawn(async move {
             let inner = TaskScope::new();
             inner.spawn(std::future::pending::<()>());
@@ -108,22 +145,45 @@ fn the_report_text() {
             inner.join().await
         });
         up.await.expect("the nested scope is up");
+        RAW_LINE.store(line!() + 1, Relaxed);
         tokio::spawn(std::future::pending::<()>());
         tokio::time::advance(Duration::from_secs(3)).await;
         std::mem::forget(outer);
         Err(String::from("the database is down"))
     }
 
+    let failure = failure_of(leaks_three_and_fails);
+    let session_line = SESSION_LINE.load(Relaxed);
+    let (inner_scope_line, inner_line) = (session_line + 1, session_line + 2);
+    let raw_line = RAW_LINE.load(Relaxed);
+    let raw = if cfg!(tokio_unstable) {
+        format!(
+            "  task spawned outside taskscope at {}:{raw_line}:9 (tokio task {{id}}): await or abort its handle before the test returns, or spawn it into a TaskScope",
+            file!()
+        )
+    } else {
+        String::from(
+            "  1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns; build with RUSTFLAGS=\"--cfg tokio_unstable\" and #[taskscope::test] (or taskscope::leak::build_runtime) names the line that spawned it",
+        )
+    };
     let expected = format!(
         "\
 3 tasks still alive 1.0s after the test's body returned
-  task `session` spawned at {file}:104:46 in scope server, alive for 4.0s
-  task spawned at {file}:106:19 in scope server/scope@{file}:105:25, alive for 4.0s
-  1 task spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): spawn it into a TaskScope to see where it started, or await or abort its handle before the test returns
+  task `session` spawned at {file}:{session_line}:46 in scope server, alive for 4.0s
+  task spawned at {file}:{inner_line}:19 in scope server/scope@{file}:{inner_scope_line}:25, alive for 4.0s
+{raw}
 and the test's body returned Err(\"the database is down\")",
         file = file!()
     );
-    assert_eq!(failure_of(leaks_three_and_fails), expected);
+    // The raw task's id is tokio's to give.
+    let failure = match failure.split_once("(tokio task ") {
+        Some((before, after)) => match after.split_once(')') {
+            Some((_, rest)) => format!("{before}(tokio task {{id}}){rest}"),
+            None => failure,
+        },
+        None => failure,
+    };
+    assert_eq!(failure, expected);
 }
 
 /// Each test has its own runtime and its check looks at that runtime only:

@@ -168,7 +168,10 @@ fn generate(args: &Args, function: ItemFn, errors: &mut Vec<syn::Error>) -> Toke
     };
 
     let runtime = Ident::new("runtime", Span::mixed_site());
-    let build_runtime = args.runtime_builder(&krate);
+    let builder = args.runtime_builder(&krate);
+    // Built by taskscope: with `--cfg tokio_unstable`, the runtime records
+    // where each task was spawned, for the leak report.
+    let build_runtime = quote!(#krate::__private::test::build_runtime(#builder));
     let settle = args.millis_or(quote!(#krate::__private::test::DEFAULT_SETTLE_TIME));
     // The call is spanned at the return type (its first and last tokens make
     // its span), so that an output a test cannot have is reported there.

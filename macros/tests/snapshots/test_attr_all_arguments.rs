@@ -11,10 +11,11 @@ pub fn threaded() -> impl ::std::process::Termination {
     async fn threaded() -> Result<(), std::io::Error> {
         Ok(())
     }
-    let runtime = ::reexport::taskscope::__private::test::tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build();
+    let runtime = ::reexport::taskscope::__private::test::build_runtime(
+        ::reexport::taskscope::__private::test::tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all(),
+    );
     ::reexport::taskscope::__private::test::run(
         runtime,
         ::core::time::Duration::from_millis(250),

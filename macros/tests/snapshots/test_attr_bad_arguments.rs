@@ -7,9 +7,10 @@
 #[::core::prelude::v1::test]
 fn bad() {
     async fn bad() {}
-    let runtime = ::taskscope::__private::test::tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build();
+    let runtime = ::taskscope::__private::test::build_runtime(
+        ::taskscope::__private::test::tokio::runtime::Builder::new_multi_thread()
+            .enable_all(),
+    );
     ::taskscope::__private::test::run(
         runtime,
         ::taskscope::__private::test::DEFAULT_SETTLE_TIME,

@@ -17,9 +17,10 @@ fn plain() {
         #![allow(unused_variables)]
         let unused = 1;
     }
-    let runtime = ::taskscope::__private::test::tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build();
+    let runtime = ::taskscope::__private::test::build_runtime(
+        ::taskscope::__private::test::tokio::runtime::Builder::new_current_thread()
+            .enable_all(),
+    );
     ::taskscope::__private::test::run(
         runtime,
         ::taskscope::__private::test::DEFAULT_SETTLE_TIME,

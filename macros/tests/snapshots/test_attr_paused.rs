@@ -13,10 +13,11 @@ fn paused() {
     async fn paused() -> () {
         panic!("boom")
     }
-    let runtime = my_taskscope::__private::test::tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build();
+    let runtime = my_taskscope::__private::test::build_runtime(
+        my_taskscope::__private::test::tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true),
+    );
     my_taskscope::__private::test::run(
         runtime,
         my_taskscope::__private::test::DEFAULT_SETTLE_TIME,

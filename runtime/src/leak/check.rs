@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::LeakReport;
+use super::sites::untracked_on;
 use crate::registry::tree::dump_on_runtime;
 
 /// How long a leak check waits, by default, for tasks to finish before it
@@ -144,7 +145,9 @@ impl LeakCheck {
             }
             let waited = started.elapsed();
             if waited >= self.settle {
-                return Err(LeakReport::new(tree, alive, waited));
+                let known: Vec<_> = tree.tasks().map(|(_, task)| task.id()).collect();
+                let untracked = untracked_on(runtime.id(), &known);
+                return Err(LeakReport::new(tree, alive, untracked, waited));
             }
             tokio::time::sleep(pause.min(self.settle - waited)).await;
             pause = (pause * 2).min(Duration::from_millis(100));

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::sites::UntrackedTask;
 use crate::registry::TaskTree;
 
 /// One task spawned through taskscope that outlived its test.
@@ -140,11 +141,18 @@ impl LeakedTask {
 pub struct LeakReport {
     leaked: Vec<LeakedTask>,
     untracked: usize,
+    /// `None`: the runtime does not record spawn sites.
+    untracked_tasks: Option<Vec<UntrackedTask>>,
     waited: Duration,
 }
 
 impl LeakReport {
-    pub(super) fn new(tree: TaskTree, alive: usize, waited: Duration) -> Self {
+    pub(super) fn new(
+        tree: TaskTree,
+        alive: usize,
+        untracked_tasks: Option<Vec<UntrackedTask>>,
+        waited: Duration,
+    ) -> Self {
         let leaked: Vec<LeakedTask> = tree
             .tasks()
             .map(|(path, task)| LeakedTask {
@@ -161,9 +169,12 @@ impl LeakReport {
         // tokio counts the tasks on its blocking pool nowhere, so only the
         // async children are part of `alive`.
         let counted_by_tokio = tree.tasks().filter(|(_, task)| !task.is_blocking()).count();
+        // The two sources are read a moment apart: take the larger.
+        let located = untracked_tasks.as_ref().map_or(0, Vec::len);
         LeakReport {
-            untracked: alive.saturating_sub(counted_by_tokio),
+            untracked: alive.saturating_sub(counted_by_tokio).max(located),
             leaked,
+            untracked_tasks,
             waited,
         }
     }
@@ -208,6 +219,17 @@ impl LeakReport {
     pub fn untracked(&self) -> usize {
         self.untracked
     }
+
+    /// The tasks spawned outside taskscope that are still alive, each with
+    /// the line that spawned it: known on a runtime built by
+    /// [`build_runtime`](super::build_runtime) (as `#[taskscope::test]`'s
+    /// is) with `--cfg tokio_unstable`, empty otherwise (then only
+    /// [`untracked`](LeakReport::untracked) counts them).
+    ///
+    /// (See [`UntrackedTask`] for an example.)
+    pub fn untracked_tasks(&self) -> &[UntrackedTask] {
+        self.untracked_tasks.as_deref().unwrap_or_default()
+    }
 }
 
 impl fmt::Display for LeakReport {
@@ -230,16 +252,37 @@ impl fmt::Display for LeakReport {
                 task.location, task.scope_path, task.age
             )?;
         }
-        if self.untracked > 0 {
+        let located = self.untracked_tasks();
+        for task in located {
             writeln!(
                 f,
-                "  {} task{} spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): \
-                 spawn {} into a TaskScope to see where it started, or await or abort its handle \
-                 before the test returns",
-                self.untracked,
-                if self.untracked == 1 { "" } else { "s" },
-                if self.untracked == 1 { "it" } else { "them" },
+                "  task spawned outside taskscope at {} (tokio task {}): await or abort its \
+                 handle before the test returns, or spawn it into a TaskScope",
+                task.location(),
+                task.id()
             )?;
+        }
+        let unlocated = self.untracked - located.len();
+        if unlocated > 0 {
+            let (count, them) = if unlocated == 1 {
+                (String::from("1 task"), "it")
+            } else {
+                (format!("{unlocated} tasks"), "them")
+            };
+            let more = if located.is_empty() { "" } else { " more" };
+            write!(
+                f,
+                "  {count}{more} spawned outside taskscope (a raw tokio::spawn, a JoinSet, ...): \
+                 spawn {them} into a TaskScope to see where it started, or await or abort its \
+                 handle before the test returns"
+            )?;
+            if self.untracked_tasks.is_none() {
+                f.write_str(
+                    "; build with RUSTFLAGS=\"--cfg tokio_unstable\" and #[taskscope::test] \
+                     (or taskscope::leak::build_runtime) names the line that spawned it",
+                )?;
+            }
+            writeln!(f)?;
         }
         Ok(())
     }

@@ -9,10 +9,9 @@
 //! #[test]
 //! fn name() -> impl Termination {          // no return type when the fn has none
 //!     async fn name() -> R { body }        // the user's fn, as written
-//!     let runtime = test::tokio::runtime::Builder::new_multi_thread()
-//!         .worker_threads(2)
-//!         .enable_all()
-//!         .build();
+//!     let runtime = test::build_runtime(
+//!         test::tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all(),
+//!     );
 //!     test::run(runtime, test::DEFAULT_SETTLE_TIME, name())
 //! }
 //! ```
@@ -29,8 +28,10 @@ use std::time::Duration;
 
 use crate::leak::{LeakCheck, LeakReport};
 
-/// The settle time of a test that does not set `settle_ms`.
-pub use crate::leak::DEFAULT_SETTLE_TIME;
+/// The settle time of a test that does not set `settle_ms`; the runtime's
+/// builder (with `--cfg tokio_unstable`, it records where each task was
+/// spawned, for the leak report).
+pub use crate::leak::{DEFAULT_SETTLE_TIME, build_runtime};
 
 /// The tokio the generated code builds its runtime with: taskscope's own, so
 /// a test crate need not name tokio (nor enable its `macros` feature).
