@@ -231,7 +231,9 @@ impl TaskScope {
         let sender = Sender::new(tx, cancellation.clone());
         let closer = producer_scope.handle();
         self.spawn_at(location, async move {
-            let Bounded { output, outcome } = producer_scope.run_bounded(producer(sender)).await;
+            let Bounded { output, outcome } = producer_scope
+                .run_bounded(producer(sender), |_| false)
+                .await;
             // The producer and its children are done: stray clones of the
             // sender can send no more, and the consumer drains and ends.
             closer.cancel();

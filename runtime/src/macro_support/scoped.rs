@@ -6,6 +6,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use crate::scope::ScopeBuilder;
+use crate::scope::bounded::{Bounded, result_of};
 use crate::task::Outcome;
 use crate::{ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskScope};
 
@@ -191,19 +192,6 @@ pub struct ResultRunner<E> {
     convert: fn(ScopeError) -> E,
 }
 
-/// The error of a `Result` body as [`TaskScope::run`] sees it: the body's
-/// own, or the scope's. Always `From<ScopeError>`, whatever `E` is.
-enum BodyOrScope<E> {
-    Body(E),
-    Scope(ScopeError),
-}
-
-impl<E> From<ScopeError> for BodyOrScope<E> {
-    fn from(error: ScopeError) -> Self {
-        BodyOrScope::Scope(error)
-    }
-}
-
 impl<E> ResultRunner<E> {
     /// [`TaskScope::run`]: the body's `Err` cancels and joins the children
     /// and is returned; after an `Ok`, the children's failures (or the
@@ -212,14 +200,7 @@ impl<E> ResultRunner<E> {
     where
         F: Future<Output = Result<T, E>>,
     {
-        let ran = scope
-            .run(async move { body.await.map_err(BodyOrScope::Body) })
-            .await;
-        match ran {
-            Ok(value) => Ok(value),
-            Err(BodyOrScope::Body(error)) => Err(error),
-            Err(BodyOrScope::Scope(error)) => Err((self.convert)(error)),
-        }
+        result_of(scope.run_bounded(body, Result::is_err).await, self.convert)
     }
 }
 
@@ -236,15 +217,25 @@ impl ValueRunner {
     where
         F: Future<Output = R>,
     {
-        match scope
-            .run(async move { Ok::<R, ScopeError>(body.await) })
-            .await
-        {
-            Ok(value) => value,
-            Err(error) => panic!(
-                "{error} (a #[scoped] fn that does not return a `Result` panics with its children's failures)"
-            ),
+        match scope.run_bounded(body, |_| false).await {
+            Bounded {
+                output: Some(value),
+                outcome: Ok(()),
+            } => value,
+            Bounded { outcome, .. } => value_fn_failed(outcome.err()),
         }
+    }
+}
+
+/// The panic of a `#[scoped]` fn with no `Err` whose children failed or
+/// whose deadline passed.
+#[track_caller]
+fn value_fn_failed(error: Option<ScopeError>) -> ! {
+    match error {
+        Some(error) => panic!(
+            "{error} (a #[scoped] fn that does not return a `Result` panics with its children's failures)"
+        ),
+        None => unreachable!("a body cut off by the deadline leaves an elapsed ScopeError"),
     }
 }
 

@@ -13,6 +13,7 @@ use pin_project_lite::pin_project;
 
 use super::current::with_current;
 use super::error::{TaskError, TaskInfo};
+use super::limit::Gate;
 use super::name::TaskName;
 use super::output::Outcome;
 use super::phase::{Phase, Share};
@@ -33,6 +34,8 @@ pub(crate) struct ChildDetails {
     phase: Phase,
     /// Runs on the blocking pool, where tokio does not count it as alive.
     blocking: bool,
+    /// A child of a scope with a limit: its slot, or its wait for one.
+    gate: Option<Gate>,
 }
 
 impl ChildInfo {
@@ -47,20 +50,44 @@ impl ChildInfo {
                 task: TaskInfo::new(name, location),
                 phase,
                 blocking: false,
+                gate: None,
             })),
+        }
+    }
+
+    /// The same child, admitted by `gate` (a scope with a limit).
+    pub(crate) fn gated(self, gate: Gate) -> Self {
+        let (task, phase, blocking) = self.parts();
+        ChildInfo::Detailed(Arc::new(ChildDetails {
+            task,
+            phase,
+            blocking,
+            gate: Some(gate),
+        }))
+    }
+
+    fn parts(&self) -> (TaskInfo, Phase, bool) {
+        match self {
+            ChildInfo::Plain(location) => (TaskInfo::new(None, location), Phase::Foreground, false),
+            ChildInfo::Detailed(details) => (details.task.clone(), details.phase, details.blocking),
+        }
+    }
+
+    fn gate(&self) -> Option<&Gate> {
+        match self {
+            ChildInfo::Plain(_) => None,
+            ChildInfo::Detailed(details) => details.gate.as_ref(),
         }
     }
 
     /// The same child, marked as running on the blocking pool.
     pub(crate) fn blocking(self) -> Self {
-        let (task, phase) = match &self {
-            ChildInfo::Plain(location) => (TaskInfo::new(None, location), Phase::Foreground),
-            ChildInfo::Detailed(details) => (details.task.clone(), details.phase),
-        };
+        let (task, phase, _) = self.parts();
         ChildInfo::Detailed(Arc::new(ChildDetails {
             task,
             phase,
             blocking: true,
+            gate: None,
         }))
     }
 
@@ -123,6 +150,15 @@ impl ChildGuard {
         with_current(&mut self.share, || catch_unwind(AssertUnwindSafe(f)))
     }
 
+    /// Ready with `true` once the child may run: at once, or once it holds
+    /// a slot of its scope's limit; `false` if it never will.
+    fn poll_admitted(&self, cx: &mut Context<'_>) -> Poll<bool> {
+        match self.info.gate() {
+            None => Poll::Ready(true),
+            Some(gate) => gate.poll_admitted(cx),
+        }
+    }
+
     /// Whether the child's scope gave up waiting for its children (its
     /// grace period ran out) and aborted them.
     fn scope_gave_up_waiting(&self) -> bool {
@@ -155,19 +191,14 @@ impl ChildGuard {
     }
 }
 
-/// A child's future as its wrapper runs it: it yields `None` if the child
-/// never started (it waited for a slot of the scope's limit until the scope
-/// was cancelled), or the child's output.
-pub(crate) trait ChildFuture<T>: Future<Output = Option<Self::Ended>> {
-    type Ended: Outcome<T>;
-}
-
-impl<F, O, T> ChildFuture<T> for F
-where
-    F: Future<Output = Option<O>>,
-    O: Outcome<T>,
-{
-    type Ended = O;
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        // The slot comes back before the share goes (which may end the
+        // phase), and on every exit: finished, aborted, never admitted.
+        if let Some(gate) = self.info.gate() {
+            gate.release();
+        }
+    }
 }
 
 /// Whether a child has been polled, and whether it is owed a first poll if
@@ -209,7 +240,8 @@ pin_project! {
     /// in `poll`; when it is aborted, in this type's `Drop`.
     pub(crate) struct ChildTask<F, T>
     where
-        F: ChildFuture<T>,
+        F: Future,
+        F::Output: Outcome<T>,
     {
         #[pin]
         slot: Slot<F>,
@@ -221,36 +253,50 @@ pin_project! {
 
     impl<F, T> PinnedDrop for ChildTask<F, T>
     where
-        F: ChildFuture<T>,
+        F: Future,
+        F::Output: Outcome<T>,
     {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if matches!(this.slot.as_ref().get_ref(), Slot::Live { .. }) {
-                drop_unfinished(this.slot, this.guard);
+                drop_unfinished::<F, T>(this.slot, this.guard);
             }
             // Otherwise it finished: its future went in `poll`.
         }
     }
 }
 
+impl<F> Slot<F> {
+    /// Whether the child's future has not been polled yet.
+    fn before_first_poll(&self) -> bool {
+        matches!(self, Slot::Live { first_poll, .. } if *first_poll != FirstPoll::Done)
+    }
+}
+
 /// Drops the future of a child that did not finish (it was aborted, or its
 /// runtime shut down): polled once first if it is owed that (see
-/// [`FirstPoll`]), and with a panic in either counted as the child's
-/// failure. Kept out of line: every child that finishes skips it, and the
-/// drop tokio inlines into its task harness stays small.
+/// [`FirstPoll`]) and may run (it holds its slot of a limit, or takes a free
+/// one now), and with a panic in either counted as the child's failure.
+/// Kept out of line: every child that finishes skips it, and the drop tokio
+/// inlines into its task harness stays small.
 #[cold]
 #[inline(never)]
-fn drop_unfinished<F: ChildFuture<T>, T>(mut slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard) {
+fn drop_unfinished<F, T>(mut slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard)
+where
+    F: Future,
+    F::Output: Outcome<T>,
+{
     let first_poll_owed = match slot.as_mut().project() {
         SlotProj::Live { first_poll, .. } => *first_poll == FirstPoll::Owed,
         SlotProj::Gone => false,
-    } && guard.scope_gave_up_waiting();
+    } && guard.scope_gave_up_waiting()
+        && guard.poll_admitted(&mut Context::from_waker(Waker::noop())) == Poll::Ready(true);
     let first = if first_poll_owed {
         guard.run_in_scope(|| {
             let mut cx = Context::from_waker(Waker::noop());
             match slot.as_mut().project() {
                 SlotProj::Live { future, .. } => future.poll(&mut cx),
-                SlotProj::Gone => Poll::Ready(None),
+                SlotProj::Gone => Poll::Pending,
             }
         })
     } else {
@@ -262,16 +308,16 @@ fn drop_unfinished<F: ChildFuture<T>, T>(mut slot: Pin<&mut Slot<F>>, guard: &mu
     match first {
         Ok(Poll::Ready(output)) => {
             if let Err(error @ (TaskError::Failed | TaskError::Panicked(_))) =
-                guard.settle::<T, F::Ended>(Ok(output))
+                guard.settle::<T, F::Output>(Ok(Some(output)))
             {
                 failed = Some(error);
             }
         }
         Ok(Poll::Pending) => {}
-        Err(panic) => failed = guard.settle::<T, F::Ended>(Err(panic)).err(),
+        Err(panic) => failed = guard.settle::<T, F::Output>(Err(panic)).err(),
     }
     if let Err(panic) = dropped {
-        let error = guard.settle::<T, F::Ended>(Err(panic)).err();
+        let error = guard.settle::<T, F::Output>(Err(panic)).err();
         failed = failed.or(error);
     }
     match failed {
@@ -289,7 +335,11 @@ fn drop_unfinished<F: ChildFuture<T>, T>(mut slot: Pin<&mut Slot<F>>, guard: &mu
 /// reports the task as panicked, and the child's handle says this.
 pub(crate) struct FailedAsItWasAborted(pub(crate) TaskError);
 
-impl<F: ChildFuture<T>, T> ChildTask<F, T> {
+impl<F, T> ChildTask<F, T>
+where
+    F: Future,
+    F::Output: Outcome<T>,
+{
     pub(crate) fn new(future: F, guard: ChildGuard, first_poll: FirstPoll) -> Self {
         ChildTask {
             slot: Slot::Live { future, first_poll },
@@ -299,18 +349,30 @@ impl<F: ChildFuture<T>, T> ChildTask<F, T> {
     }
 }
 
-impl<F: ChildFuture<T>, T> Future for ChildTask<F, T> {
+impl<F, T> Future for ChildTask<F, T>
+where
+    F: Future,
+    F::Output: Outcome<T>,
+{
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut slot = this.slot;
+        // A child of a scope with a limit waits for a slot before it runs;
+        // `false`: the scope was cancelled first, and it never runs.
+        let admitted = if slot.as_ref().get_ref().before_first_poll() {
+            ready!(this.guard.poll_admitted(cx))
+        } else {
+            true
+        };
         let polled = this.guard.run_in_scope(|| {
             let polled = match slot.as_mut().project() {
-                SlotProj::Live { future, first_poll } => {
+                SlotProj::Live { future, first_poll } if admitted => {
                     *first_poll = FirstPoll::Done;
-                    future.poll(cx)
+                    future.poll(cx).map(Some)
                 }
+                SlotProj::Live { .. } => Poll::Ready(None),
                 SlotProj::Gone => unreachable!("tokio polls a finished task no more"),
             };
             if polled.is_ready() {
@@ -328,34 +390,12 @@ impl<F: ChildFuture<T>, T> Future for ChildTask<F, T> {
     }
 }
 
-pin_project! {
-    /// Adapts a future that always starts to the `Option` a `ChildTask` takes.
-    pub(crate) struct Started<F> {
-        #[pin]
-        future: F,
-    }
-}
-
-impl<F> Started<F> {
-    pub(crate) fn new(future: F) -> Self {
-        Started { future }
-    }
-}
-
-impl<F: Future> Future for Started<F> {
-    type Output = Option<F::Output>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Poll::Ready(Some(ready!(self.project().future.poll(cx))))
-    }
-}
-
 #[cfg(all(test, not(taskscope_loom)))]
 mod tests {
     use super::*;
 
     fn wrapper_bytes<F: Future<Output = ()>>(future: &F) -> usize {
-        std::mem::size_of::<ChildTask<Started<F>, ()>>() - std::mem::size_of_val(future)
+        std::mem::size_of::<ChildTask<F, ()>>() - std::mem::size_of_val(future)
     }
 
     async fn parked<const PAD: usize>() {

@@ -16,10 +16,10 @@ use tokio::time::Instant;
 
 use super::ChildCounts;
 use super::builder::FailurePolicy;
-use super::child::{ChildGuard, ChildInfo, ChildTask, FirstPoll, Started};
+use super::child::{ChildGuard, ChildInfo, ChildTask, FirstPoll};
 use super::children::{ChildEntry, ChildList};
 use super::error::{Failure, TaskInfo};
-use super::limit::{Limit, take_slot, throttled};
+use super::limit::{Gate, Limit, take_slot};
 use super::output::{ChildError, Outcome};
 use super::phase::{OwnerShares, Phase, Phases, Share};
 use super::task_handle::TaskHandle;
@@ -283,38 +283,28 @@ impl ScopeShared {
         F::Output: Outcome<T>,
         T: Send + 'static,
     {
+        let info = self.gated(info, permit);
         let held = Arc::downgrade(&share);
         let guard = ChildGuard::new(share, info.clone());
-        let first_poll = self.first_poll();
-        let join = match (self.limit_for(info.phase()), permit) {
-            (None, _) => launch::spawn(
-                ChildTask::new(Started::new(future), guard, first_poll),
-                &self.spawning(&info),
-            ),
-            (Some(_), Some(permit)) => launch::spawn(
-                ChildTask::new(
-                    async move {
-                        let output = future.await;
-                        drop(permit);
-                        Some(output)
-                    },
-                    guard,
-                    first_poll,
-                ),
-                &self.spawning(&info),
-            ),
-            (Some(limit), None) => launch::spawn(
-                ChildTask::new(
-                    throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
-                    guard,
-                    first_poll,
-                ),
-                &self.spawning(&info),
-            ),
-        };
+        let join = launch::spawn(
+            ChildTask::new(future, guard, self.first_poll()),
+            &self.spawning(&info),
+        );
         let handle = TaskHandle::new(join, held);
         self.track(handle.abort_handle(), info);
         handle
+    }
+
+    /// A child of a scope with a limit (a foreground one) runs holding a
+    /// slot: the one `permit` reserved, or one it waits for.
+    fn gated(&self, info: ChildInfo, permit: Option<OwnedSemaphorePermit>) -> ChildInfo {
+        match (self.limit_for(info.phase()), permit) {
+            (None, _) => info,
+            (Some(_), Some(permit)) => info.gated(Gate::holding(permit)),
+            (Some(limit), None) => {
+                info.gated(Gate::waiting(Arc::clone(limit), Arc::clone(&self.signal)))
+            }
+        }
     }
 
     pub(crate) fn spawn_local_admitted<F, T>(
@@ -328,23 +318,13 @@ impl ScopeShared {
         F::Output: Outcome<T>,
         T: 'static,
     {
+        let info = self.gated(info, None);
         let held = Arc::downgrade(&share);
         let guard = ChildGuard::new(share, info.clone());
-        let first_poll = self.first_poll();
-        let join = match self.limit_for(info.phase()) {
-            None => launch::spawn_local(
-                ChildTask::new(Started::new(future), guard, first_poll),
-                &self.spawning(&info),
-            ),
-            Some(limit) => launch::spawn_local(
-                ChildTask::new(
-                    throttled(Arc::clone(limit), Arc::clone(&self.signal), future),
-                    guard,
-                    first_poll,
-                ),
-                &self.spawning(&info),
-            ),
-        };
+        let join = launch::spawn_local(
+            ChildTask::new(future, guard, self.first_poll()),
+            &self.spawning(&info),
+        );
         let handle = TaskHandle::new(join, held);
         self.track(handle.abort_handle(), info);
         handle

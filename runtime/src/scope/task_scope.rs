@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::sync::{Arc, Weak};
 
 use super::ChildCounts;
+use super::bounded::result_of;
 use super::builder::ScopeBuilder;
 use super::child::ChildInfo;
 use super::handle::ScopeHandle;
@@ -575,41 +576,12 @@ impl TaskScope {
     /// assert!(matches!(served, Err(AppError::Scope(error)) if error.failures().len() == 1));
     /// # }
     /// ```
-    pub async fn run<T, E, F>(mut self, body: F) -> Result<T, E>
+    pub async fn run<T, E, F>(self, body: F) -> Result<T, E>
     where
         F: Future<Output = Result<T, E>>,
         E: From<ScopeError>,
     {
-        let body = super::body::InScope::new(self.shares.share(Phase::Foreground), body);
-        let ended = match self.shared.config.deadline {
-            None => Some(body.await),
-            Some(deadline) => tokio::select! {
-                biased;
-                ended = body => Some(ended),
-                () = tokio::time::sleep_until(deadline) => None,
-            },
-        };
-        match ended {
-            Some(Ok(Ok(value))) => self.join().await.map(|()| value).map_err(E::from),
-            Some(Ok(Err(error))) => {
-                self.cancel();
-                self.shared.settle(&mut self.shares).await;
-                // Resumes a child's panic; the children's errors are fallout.
-                drop(self.shared.report());
-                Err(error)
-            }
-            Some(Err(panic)) => {
-                self.cancel();
-                self.shared.settle(&mut self.shares).await;
-                self.shared.discard_failures();
-                std::panic::resume_unwind(panic)
-            }
-            None => {
-                self.shared.deadline_reached();
-                self.shared.settle(&mut self.shares).await;
-                Err(E::from(self.shared.report()))
-            }
-        }
+        result_of(self.run_bounded(body, Result::is_err).await, E::from)
     }
 }
 

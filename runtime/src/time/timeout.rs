@@ -196,7 +196,7 @@ impl Timeout {
         let deadline = self.deadline;
         let (scope, enclosing) = self.scope();
         async move {
-            let Bounded { output, outcome } = scope.run_bounded(future).await;
+            let Bounded { output, outcome } = scope.run_bounded(future, |_| false).await;
             let elapsed = matches!(&outcome, Err(error) if error.is_elapsed());
             hand_over(&enclosing, outcome);
             match output {

@@ -262,7 +262,7 @@ impl TaskScope {
         };
         let enclosing = Enclosing::of(self);
         self.spawn_background_at(location, async move {
-            let Bounded { output, outcome } = timer.run_bounded(runs).await;
+            let Bounded { output, outcome } = timer.run_bounded(runs, |_| false).await;
             if let Err(error) = enclosing.adopt(outcome) {
                 // `adopt` gives the failures back only when there is no
                 // enclosing scope; the timer's parent is one.
