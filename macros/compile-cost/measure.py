@@ -5,7 +5,8 @@ Generates two crates of 200 async fns each, the same bodies (two spawns, an
 awaiting loop, an early `?`): `plain` as tokio code, `scoped` with
 `#[taskscope::scoped]` and `#[cancellable_loop]` on every fn. Both depend on
 taskscope (from this repository) and tokio, so they differ only in the
-annotations. Then, each variant three times, the median of:
+annotations. Then, each variant five times (the two variants alternating,
+so that a burst of load on the machine hits both), the median of:
 
 - `cargo check` and `cargo build` (debug) of the crate alone, its
   dependencies already built (the file is touched before each run, and
@@ -31,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "target" / "compile-cost"
 TARGET = OUT / "target"
 FNS = 200
-RUNS = 3
+RUNS = 5
 
 BODY = """\
     let parsed: u32 = text.parse()?;
@@ -101,19 +102,22 @@ def cargo(root, *args):
 
 
 def crate_alone(root, command):
-    times = []
-    for _ in range(RUNS):
-        (root / "src" / "lib.rs").touch()
-        times.append(cargo(root, command))
-    return statistics.median(times)
+    (root / "src" / "lib.rs").touch()
+    return cargo(root, command)
 
 
 def macros_alone(root, packages):
-    times = []
+    cargo(root, "clean", *[arg for package in packages for arg in ("-p", package)])
+    return cargo(root, "build", "-p", packages[0])
+
+
+def interleaved(measure_base, measure_ours):
+    """Medians of RUNS alternating runs of each."""
+    base, ours = [], []
     for _ in range(RUNS):
-        cargo(root, "clean", *[arg for package in packages for arg in ("-p", package)])
-        times.append(cargo(root, "build", "-p", packages[0]))
-    return statistics.median(times)
+        base.append(measure_base())
+        ours.append(measure_ours())
+    return statistics.median(base), statistics.median(ours)
 
 
 def main():
@@ -128,11 +132,14 @@ def main():
         cargo(root, "build")
     rows = []
     for command in ("check", "build"):
-        base = crate_alone(plain, command)
-        annotated = crate_alone(scoped, command)
+        base, annotated = interleaved(
+            lambda: crate_alone(plain, command), lambda: crate_alone(scoped, command)
+        )
         rows.append((f"`cargo {command}`, {FNS} fns", base, annotated))
-    tokio_macros = macros_alone(plain, ["tokio-macros"])
-    ours = macros_alone(plain, ["taskscope-macros", "taskscope-analysis"])
+    tokio_macros, ours = interleaved(
+        lambda: macros_alone(plain, ["tokio-macros"]),
+        lambda: macros_alone(plain, ["taskscope-macros", "taskscope-analysis"]),
+    )
     rows.append(("the macros alone (debug build)", tokio_macros, ours))
     print(f"| what (median of {RUNS}) | tokio / plain | taskscope | ratio |")
     print("|---|---:|---:|---:|")

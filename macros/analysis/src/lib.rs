@@ -7,13 +7,15 @@
 //!   cancellation arm.
 //! - [`reason`]: the escape hatches (`#[detached]`, `#[uncancellable]`) and
 //!   their mandatory reasons.
-//! - [`audit`]: the same rules over a whole file, as `cargo taskscope audit`
-//!   runs them: [`Finding`]s with a stable [`Rule`] id each.
+//! - `audit` (feature `audit`): the same rules over a whole file, as `cargo
+//!   taskscope audit` runs them: [`Finding`]s with a stable [`Rule`] id
+//!   each. The macros leave it out, so a user's build does not compile it.
 //!
 //! The macros turn what this crate finds into `compile_error!`s; the audit
 //! prints it. A test in the macros' crate runs both on the same inputs.
 //!
 //! ```
+//! # #[cfg(feature = "audit")] {
 //! use taskscope_analysis::{Rule, audit};
 //!
 //! let source = "
@@ -26,6 +28,7 @@
 //! assert_eq!(findings[0].rule, Rule::DetachedSpawn);
 //! assert_eq!(findings[0].rule.id(), "detached-spawn");
 //! assert_eq!(findings[0].span.start().line, 3);
+//! # }
 //! ```
 
 #![forbid(unsafe_code)]
@@ -37,6 +40,7 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "audit")]
 pub mod audit;
 pub mod reason;
 pub mod scan;
@@ -201,10 +205,12 @@ pub struct Finding {
     pub end_span: Span,
     /// Where it starts (line from 1, column from 0, in characters). Read
     /// from `span` when the tokens were parsed from a string (with
-    /// proc-macro2's `span-locations`); set by hand for what is not a token
-    /// (an allow comment).
+    /// proc-macro2's `span-locations`, which the `audit` feature turns on);
+    /// set by hand for what is not a token (an allow comment).
+    #[cfg(feature = "audit")]
     pub start: LineColumn,
     /// Where it ends.
+    #[cfg(feature = "audit")]
     pub end: LineColumn,
     /// What is wrong and what to write instead (for the rules the macros
     /// enforce, the macros' own error message).
@@ -234,7 +240,9 @@ impl Finding {
             rule,
             span,
             end_span,
+            #[cfg(feature = "audit")]
             start: span.start(),
+            #[cfg(feature = "audit")]
             end: end_span.end(),
             message: message.into(),
         }
@@ -258,4 +266,5 @@ impl Finding {
     }
 }
 
+#[cfg(feature = "audit")]
 pub use proc_macro2::LineColumn;

@@ -58,7 +58,6 @@ pub fn mentions_cancelled(tokens: TokenStream) -> bool {
 }
 
 /// A parsed `select!` body.
-#[derive(Debug)]
 pub struct Select {
     /// `biased;`, if it was written.
     pub biased: Option<(Ident, Token![;])>,
@@ -69,7 +68,6 @@ pub struct Select {
 // A few per select, alive for one expansion: their size does not matter.
 #[allow(clippy::large_enum_variant)]
 /// One branch of a `select!`.
-#[derive(Debug)]
 pub enum Branch {
     /// `pattern = future [, if precondition] => handler[,]`.
     #[allow(missing_docs)]
@@ -90,6 +88,29 @@ pub enum Branch {
         handler: Expr,
         comma: Option<Token![,]>,
     },
+}
+
+// By hand: syn's syntax trees are `Debug` only with its `extra-traits`
+// feature, which the macros do not otherwise need.
+impl std::fmt::Debug for Select {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Select")
+            .field("biased", &self.biased.is_some())
+            .field("branches", &self.branches)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Branch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, handler) = match self {
+            Branch::Arm { handler, .. } => ("Arm", handler),
+            Branch::Else { handler, .. } => ("Else", handler),
+        };
+        f.debug_tuple(kind)
+            .field(&handler.to_token_stream().to_string())
+            .finish()
+    }
 }
 
 impl Select {

@@ -15,3 +15,4 @@ mod diff;
 mod registry;
 mod rules;
 mod snapshots;
+mod zz_profile;

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use super::current::with_current;
+use super::current::Entered;
 use super::phase::Share;
 
 pin_project! {
@@ -40,9 +40,10 @@ impl<F: Future> Future for InScope<F> {
             .share
             .as_ref()
             .map(|share| share.scope().span().entered());
-        let polled = with_current(this.share, || {
+        let polled = {
+            let _current = Entered::new(this.share);
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.poll(cx)))
-        });
+        };
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),

@@ -2,6 +2,7 @@
 //! share in the scope (`ChildGuard`), and the wrapper future tokio runs for
 //! it (`ChildTask`), which keeps the scope's books around each poll.
 
+use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
@@ -11,11 +12,11 @@ use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
 
-use super::current::with_current;
+use super::current::Entered;
 use super::error::{TaskError, TaskInfo};
 use super::limit::Gate;
 use super::name::TaskName;
-use super::output::Outcome;
+use super::output::{ChildError, Outcome};
 use super::phase::{Phase, Share};
 use super::shared::Recorded;
 
@@ -147,7 +148,8 @@ impl ChildGuard {
     /// Runs part of the child with its scope as the current scope, catching a
     /// panic so the scope can report it.
     pub(crate) fn run_in_scope<R>(&mut self, f: impl FnOnce() -> R) -> std::thread::Result<R> {
-        with_current(&mut self.share, || catch_unwind(AssertUnwindSafe(f)))
+        let _current = Entered::new(&mut self.share);
+        catch_unwind(AssertUnwindSafe(f))
     }
 
     /// Ready with `true` once the child may run: at once, or once it holds
@@ -173,21 +175,32 @@ impl ChildGuard {
         &self,
         ended: std::thread::Result<Option<O>>,
     ) -> Result<T, TaskError> {
-        let (failure, error) = match ended {
-            Ok(None) => return Err(TaskError::NotStarted),
-            Ok(Some(output)) => match output.into_child_result() {
-                Ok(value) => return Ok(value),
-                Err(error) => (Recorded::Error(error), TaskError::Failed),
-            },
-            Err(panic) => {
-                let error = TaskError::panicked(&*panic);
-                (Recorded::Panic(panic), error)
-            }
-        };
+        match ended {
+            Ok(None) => Err(TaskError::NotStarted),
+            Ok(Some(output)) => output
+                .into_child_result()
+                .map_err(|error| self.fail_with_error(error)),
+            Err(panic) => Err(self.fail_with_panic(panic)),
+        }
+    }
+
+    /// Reports the child's `Err` to its scope: what its handle says.
+    fn fail_with_error(&self, error: ChildError) -> TaskError {
+        self.record(Recorded::Error(error));
+        TaskError::Failed
+    }
+
+    /// Reports the child's panic to its scope: what its handle says.
+    fn fail_with_panic(&self, panic: Box<dyn Any + Send>) -> TaskError {
+        let error = TaskError::panicked(&*panic);
+        self.record(Recorded::Panic(panic));
+        error
+    }
+
+    fn record(&self, failure: Recorded) {
         if let Some(share) = &self.share {
             share.scope().record_failure(self.info.task_info(), failure);
         }
-        Err(error)
     }
 }
 
@@ -274,51 +287,83 @@ impl<F> Slot<F> {
 }
 
 /// Drops the future of a child that did not finish (it was aborted, or its
-/// runtime shut down): polled once first if it is owed that (see
-/// [`FirstPoll`]) and may run (it holds its slot of a limit, or takes a free
-/// one now), and with a panic in either counted as the child's failure.
-/// Kept out of line: every child that finishes skips it, and the drop tokio
-/// inlines into its task harness stays small.
+/// runtime shut down): see [`drop_unfinished_erased`]. The only generic
+/// part: polling the future once (its output read as the failure it may
+/// be) and dropping it, handed over as two `dyn` callbacks, so that this
+/// cold path is compiled once rather than once per child future type.
 #[cold]
 #[inline(never)]
-fn drop_unfinished<F, T>(mut slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard)
+fn drop_unfinished<F, T>(slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard)
 where
     F: Future,
     F::Output: Outcome<T>,
 {
+    let mut slot = slot;
     let first_poll_owed = match slot.as_mut().project() {
         SlotProj::Live { first_poll, .. } => *first_poll == FirstPoll::Owed,
         SlotProj::Gone => false,
-    } && guard.scope_gave_up_waiting()
+    };
+    let mut future = FutureInSlot(slot, PhantomData::<fn() -> T>);
+    drop_unfinished_erased(guard, first_poll_owed, &mut future);
+}
+
+/// The future of an unfinished child, for [`drop_unfinished_erased`].
+trait Unfinished {
+    /// Polls it once: its failure, if it ended with one (its value, if any,
+    /// is dropped: nobody can see it).
+    fn poll_once(&mut self, cx: &mut Context<'_>) -> Poll<Option<ChildError>>;
+    /// Drops it.
+    fn drop_future(&mut self);
+}
+
+struct FutureInSlot<'a, F, T>(Pin<&'a mut Slot<F>>, PhantomData<fn() -> T>);
+
+impl<F, T> Unfinished for FutureInSlot<'_, F, T>
+where
+    F: Future,
+    F::Output: Outcome<T>,
+{
+    fn poll_once(&mut self, cx: &mut Context<'_>) -> Poll<Option<ChildError>> {
+        match self.0.as_mut().project() {
+            SlotProj::Live { future, .. } => future
+                .poll(cx)
+                .map(|output| output.into_child_result().err()),
+            SlotProj::Gone => Poll::Pending,
+        }
+    }
+
+    fn drop_future(&mut self) {
+        self.0.set(Slot::Gone);
+    }
+}
+
+/// Polled once first if it is owed that (see [`FirstPoll`]) and may run
+/// (it holds its slot of a limit, or takes a free one now), then dropped;
+/// a failure or panic in either is the child's failure, and the first of
+/// them is what its handle says.
+fn drop_unfinished_erased(
+    guard: &mut ChildGuard,
+    first_poll_owed: bool,
+    future: &mut dyn Unfinished,
+) {
+    let first_poll_owed = first_poll_owed
+        && guard.scope_gave_up_waiting()
         && guard.poll_admitted(&mut Context::from_waker(Waker::noop())) == Poll::Ready(true);
     let first = if first_poll_owed {
-        guard.run_in_scope(|| {
-            let mut cx = Context::from_waker(Waker::noop());
-            match slot.as_mut().project() {
-                SlotProj::Live { future, .. } => future.poll(&mut cx),
-                SlotProj::Gone => Poll::Pending,
-            }
-        })
+        guard.run_in_scope(|| future.poll_once(&mut Context::from_waker(Waker::noop())))
     } else {
         Ok(Poll::Pending)
     };
-    let dropped = guard.run_in_scope(|| slot.set(Slot::Gone));
-    // The first failure is what the handle says.
+    let dropped = guard.run_in_scope(|| future.drop_future());
     let mut failed = None;
     match first {
-        Ok(Poll::Ready(output)) => {
-            if let Err(error @ (TaskError::Failed | TaskError::Panicked(_))) =
-                guard.settle::<T, F::Output>(Ok(Some(output)))
-            {
-                failed = Some(error);
-            }
-        }
-        Ok(Poll::Pending) => {}
-        Err(panic) => failed = guard.settle::<T, F::Output>(Err(panic)).err(),
+        Ok(Poll::Ready(Some(error))) => failed = Some(guard.fail_with_error(error)),
+        Ok(Poll::Ready(None) | Poll::Pending) => {}
+        Err(panic) => failed = Some(guard.fail_with_panic(panic)),
     }
     if let Err(panic) = dropped {
-        let error = guard.settle::<T, F::Output>(Err(panic)).err();
-        failed = failed.or(error);
+        let error = guard.fail_with_panic(panic);
+        failed = failed.or(Some(error));
     }
     match failed {
         // tokio catches this, and the child's handle says what the scope

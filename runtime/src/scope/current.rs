@@ -27,22 +27,31 @@ thread_local! {
     static CURRENT: Cell<Option<Arc<Share>>> = const { Cell::new(None) };
 }
 
-/// Runs `f` with the share in `slot` as the current one, then puts
-/// everything back, also if `f` panics. `slot` is empty while `f` runs.
-pub(crate) fn with_current<R>(slot: &mut Option<Arc<Share>>, f: impl FnOnce() -> R) -> R {
-    struct Restore<'a> {
-        slot: &'a mut Option<Arc<Share>>,
-        previous: Option<Arc<Share>>,
+/// The share in `slot` made the current one, until this is dropped (also
+/// by a panic), which puts everything back. `slot` is empty meanwhile.
+///
+/// A guard rather than a function taking a closure: every child's poll
+/// enters its scope, and a closure would make a copy of this code (and of
+/// the thread-local access) per child future type in the user's build.
+pub(crate) struct Entered<'a> {
+    slot: &'a mut Option<Arc<Share>>,
+    previous: Option<Arc<Share>>,
+}
+
+impl<'a> Entered<'a> {
+    #[inline]
+    pub(crate) fn new(slot: &'a mut Option<Arc<Share>>) -> Self {
+        let previous = CURRENT.with(|current| current.replace(slot.take()));
+        Entered { slot, previous }
     }
-    impl Drop for Restore<'_> {
-        fn drop(&mut self) {
-            let previous = self.previous.take();
-            *self.slot = CURRENT.with(|current| current.replace(previous));
-        }
+}
+
+impl Drop for Entered<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        *self.slot = CURRENT.with(|current| current.replace(previous));
     }
-    let previous = CURRENT.with(|current| current.replace(slot.take()));
-    let _restore = Restore { slot, previous };
-    f()
 }
 
 /// Calls `f` with the current scope, if there is one.
@@ -52,15 +61,30 @@ pub(crate) fn with_current_scope<R>(f: impl FnOnce(Option<&Arc<ScopeShared>>) ->
 
 /// Calls `f` with the current child's (or body's) share, if there is one.
 pub(crate) fn with_current_share<R>(f: impl FnOnce(Option<&Arc<Share>>) -> R) -> R {
-    struct PutBack(Option<Arc<Share>>);
-    impl Drop for PutBack {
-        fn drop(&mut self) {
-            let scope = self.0.take();
-            CURRENT.with(|current| current.set(scope));
-        }
+    f(Borrowed::take().share())
+}
+
+/// The current share, taken out of the slot until this is dropped (also by
+/// a panic), which puts it back.
+struct Borrowed(Option<Arc<Share>>);
+
+impl Borrowed {
+    #[inline]
+    fn take() -> Self {
+        Borrowed(CURRENT.with(Cell::take))
     }
-    let scope = PutBack(CURRENT.with(Cell::take));
-    f(scope.0.as_ref())
+
+    fn share(&self) -> Option<&Arc<Share>> {
+        self.0.as_ref()
+    }
+}
+
+impl Drop for Borrowed {
+    #[inline]
+    fn drop(&mut self) {
+        let share = self.0.take();
+        CURRENT.with(|current| current.set(share));
+    }
 }
 
 /// Spawns a child into the current scope: the scope of the child (or
@@ -158,17 +182,14 @@ where
     F::Output: Outcome<T>,
     T: Send + 'static,
 {
-    with_current_share(|share| match share {
-        Some(share) => {
-            let task = TaskBuilder::from_member(share);
-            let task = match phase {
-                Phase::Foreground => task,
-                Phase::Background => task.background(),
-            };
-            task.spawn_at(location, future).map_err(SpawnError::from)
-        }
-        None => Err(SpawnError::NoScope),
-    })
+    // No closure and no layers in between: this is instantiated once per
+    // child future type in the user's build (every redirected spawn).
+    let current = Borrowed::take();
+    let own = current.share().ok_or(SpawnError::NoScope)?;
+    let (share, info) = TaskBuilder::from_member(own)
+        .in_phase(phase)
+        .admit(location)?;
+    Ok(own.scope().spawn_admitted(share, info, None, future))
 }
 
 /// A handle to the current scope, if the caller runs inside one.

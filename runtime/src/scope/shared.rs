@@ -124,6 +124,15 @@ pub(crate) struct ScopeShared {
     span: ScopeSpan,
 }
 
+/// A child admitted into its scope, not yet handed to tokio.
+struct Admitted {
+    guard: ChildGuard,
+    first_poll: FirstPoll,
+    /// For the child's handle (see `TaskHandle::is_finished`).
+    held: Weak<Share>,
+    info: ChildInfo,
+}
+
 impl ScopeShared {
     pub(crate) fn new(
         signal: Arc<CancelSignal>,
@@ -283,16 +292,32 @@ impl ScopeShared {
         F::Output: Outcome<T>,
         T: Send + 'static,
     {
+        let child = self.admitted(share, info, permit);
+        let join = launch::spawn(
+            ChildTask::new(future, child.guard, child.first_poll),
+            &self.spawning(&child.info),
+        );
+        self.track(join.abort_handle(), child.info);
+        TaskHandle::new(join, child.held)
+    }
+
+    /// Everything of a spawn that does not depend on the child's future
+    /// (kept out of the generic `spawn_admitted`, which the user's build
+    /// instantiates once per child future type).
+    fn admitted(
+        &self,
+        share: Arc<Share>,
+        info: ChildInfo,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Admitted {
         let info = self.gated(info, permit);
         let held = Arc::downgrade(&share);
-        let guard = ChildGuard::new(share, info.clone());
-        let join = launch::spawn(
-            ChildTask::new(future, guard, self.first_poll()),
-            &self.spawning(&info),
-        );
-        let handle = TaskHandle::new(join, held);
-        self.track(handle.abort_handle(), info);
-        handle
+        Admitted {
+            guard: ChildGuard::new(share, info.clone()),
+            first_poll: self.first_poll(),
+            held,
+            info,
+        }
     }
 
     /// A child of a scope with a limit (a foreground one) runs holding a
@@ -318,16 +343,13 @@ impl ScopeShared {
         F::Output: Outcome<T>,
         T: 'static,
     {
-        let info = self.gated(info, None);
-        let held = Arc::downgrade(&share);
-        let guard = ChildGuard::new(share, info.clone());
+        let child = self.admitted(share, info, None);
         let join = launch::spawn_local(
-            ChildTask::new(future, guard, self.first_poll()),
-            &self.spawning(&info),
+            ChildTask::new(future, child.guard, child.first_poll),
+            &self.spawning(&child.info),
         );
-        let handle = TaskHandle::new(join, held);
-        self.track(handle.abort_handle(), info);
-        handle
+        self.track(join.abort_handle(), child.info);
+        TaskHandle::new(join, child.held)
     }
 
     pub(crate) fn spawn_blocking_admitted<F, O, T>(

@@ -115,9 +115,14 @@ impl<'scope> TaskBuilder<'scope> {
         self
     }
 
+    pub(crate) fn in_phase(mut self, phase: Phase) -> Self {
+        self.phase = phase;
+        self
+    }
+
     /// The new child's share and what the scope records of it; `Closed`
     /// once the scope was joined or dropped.
-    fn admit(
+    pub(crate) fn admit(
         self,
         location: &'static Location<'static>,
     ) -> Result<(Arc<Share>, ChildInfo), Closed> {

@@ -213,17 +213,19 @@ impl Walker {
             let name = Ident::new("on_cancel", at);
             quote_spanned!(at=> let #on_cancel = #runtime::__private::OnCancel::#name;)
         });
-        let inner = std::mem::replace(expr, Expr::Verbatim(TokenStream::new()));
-        let wrapped = quote_spanned! {glue=>
+        // `{ let cancel = ..; let on_cancel = ..; <the loop> }`: only the
+        // two statements are parsed; the loop, already a syntax tree, goes in
+        // as it is (re-parsing it was a third of the macro's time).
+        let prelude = quote_spanned! {glue=>
             {
                 let #cancel = #fetch;
                 #on_cancel_fn
-                #inner
             }
         };
-        match reparse(wrapped, &mut self.errors) {
-            Some(new) => *expr = new,
-            None => *expr = inner,
+        if let Some(Expr::Block(mut block)) = reparse(prelude, &mut self.errors) {
+            let inner = std::mem::replace(expr, Expr::Verbatim(TokenStream::new()));
+            block.block.stmts.push(syn::Stmt::Expr(inner, None));
+            *expr = Expr::Block(block);
         }
     }
 }
