@@ -29,23 +29,117 @@ fn visit_iterated<'a, V: Visit<'a>>(visitor: &mut V, expr: &'a Expr) {
 /// Whether the loop awaits: an `.await`, a macro that awaits (`select!`,
 /// `join!`, ...), or `.await` written inside any other macro's tokens.
 pub fn awaits(expr: &Expr) -> bool {
-    let mut scan = Awaits { found: false };
+    let mut scan = Scan::new(Looking::Awaits);
     visit_iterated(&mut scan, expr);
     scan.found
 }
 
-struct Awaits {
+/// Whether the loop races a cancellation by hand: a `select!` branch whose
+/// future mentions `cancelled` (`taskscope::cancelled()`,
+/// `token.cancelled()`, `run_until_cancelled(..)`), or an `.await` of
+/// `….guard(..)` (a `taskscope::cancel::Cancellation`) or of something that
+/// mentions `cancelled` (`token.run_until_cancelled(fut).await`).
+pub fn has_cancellation_arm(expr: &Expr) -> bool {
+    let mut scan = Scan::new(Looking::Arms);
+    visit_iterated(&mut scan, expr);
+    scan.found
+}
+
+/// Whether a `loop` has a `break` with a value that leaves it (unlabelled
+/// outside nested loops, or with its label): then its value is used, and it
+/// cannot be left by a plain `break`.
+pub fn breaks_with_value(expr: &Expr) -> bool {
+    let Expr::Loop(inner) = expr else {
+        return false;
+    };
+    let mut scan = Scan::new(Looking::BreakValues {
+        label: inner.label.as_ref().map(|label| label.name.clone()),
+        depth: 0,
+    });
+    scan.visit_block(&inner.body);
+    scan.found
+}
+
+/// What a [`Scan`] looks for.
+enum Looking {
+    /// An `.await`, or a macro that awaits.
+    Awaits,
+    /// A hand-written cancellation arm.
+    Arms,
+    /// A `break` with a value out of the loop labelled `label` (or, at
+    /// `depth` 0, unlabelled).
+    BreakValues {
+        label: Option<Lifetime>,
+        depth: usize,
+    },
+}
+
+/// One visitor for the three looks (one instantiation of syn's visitor, not
+/// three, in the macros' build), within the loop's own async context.
+struct Scan {
+    looking: Looking,
     found: bool,
 }
 
-impl<'ast> Visit<'ast> for Awaits {
+impl Scan {
+    fn new(looking: Looking) -> Self {
+        Scan {
+            looking,
+            found: false,
+        }
+    }
+
+    /// The look at an `.await`: whether it is what is looked for.
+    fn awaited(&self, awaited: &syn::ExprAwait) -> bool {
+        match self.looking {
+            Looking::Awaits => true,
+            Looking::Arms => {
+                matches!(&*awaited.base, Expr::MethodCall(call) if call.method == "guard")
+                    || select::mentions_cancelled(awaited.base.to_token_stream())
+            }
+            Looking::BreakValues { .. } => false,
+        }
+    }
+
+    /// The look at a `break`: whether it leaves the loop with a value.
+    fn breaks_out_with_value(&self, brk: &syn::ExprBreak) -> bool {
+        let Looking::BreakValues { label, depth } = &self.looking else {
+            return false;
+        };
+        brk.expr.is_some()
+            && match (&brk.label, label) {
+                (None, _) => *depth == 0,
+                (Some(used), Some(label)) => used.ident == label.ident,
+                (Some(_), None) => false,
+            }
+    }
+
+    fn nested_loop(&mut self, entered: bool) {
+        if let Looking::BreakValues { depth, .. } = &mut self.looking {
+            if entered {
+                *depth += 1;
+            } else {
+                *depth -= 1;
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         if self.found {
             return;
         }
         match expr {
-            Expr::Await(_) => self.found = true,
+            // Other futures, or evaluated elsewhere.
             Expr::Async(_) | Expr::Closure(_) | Expr::Const(_) => {}
+            Expr::Await(awaited) if self.awaited(awaited) => self.found = true,
+            Expr::Break(brk) if self.breaks_out_with_value(brk) => self.found = true,
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                self.nested_loop(true);
+                visit::visit_expr(self, expr);
+                self.nested_loop(false);
+            }
             _ => visit::visit_expr(self, expr),
         }
     }
@@ -53,8 +147,45 @@ impl<'ast> Visit<'ast> for Awaits {
     fn visit_item(&mut self, _item: &'ast Item) {}
 
     fn visit_macro(&mut self, mac: &'ast Macro) {
-        if select::awaits_inside(&mac.path) || tokens_await(mac.tokens.clone()) {
-            self.found = true;
+        match self.looking {
+            Looking::Awaits => {
+                if select::awaits_inside(&mac.path) || tokens_await(mac.tokens.clone()) {
+                    self.found = true;
+                }
+                return;
+            }
+            Looking::Arms => {
+                let is_select =
+                    mac.path.segments.last().is_some_and(|last| {
+                        last.ident == "select" || last.ident == "select_biased"
+                    });
+                if is_select {
+                    self.found |= match mac.parse_body_with(<Select as syn::parse::Parse>::parse) {
+                        Ok(parsed) => parsed.has_cancellation_arm(),
+                        // A select the rewrite cannot read: any mention will do.
+                        Err(_) => select::mentions_cancelled(mac.tokens.clone()),
+                    };
+                    return;
+                }
+            }
+            Looking::BreakValues { .. } => {
+                if select::is_select(&mac.path) {
+                    if let Ok(parsed) = mac.parse_body_with(<Select as syn::parse::Parse>::parse) {
+                        for branch in &parsed.branches {
+                            match branch {
+                                select::Branch::Arm { handler, .. }
+                                | select::Branch::Else { handler, .. } => self.visit_expr(handler),
+                            }
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
         }
     }
 }
@@ -98,142 +229,6 @@ fn tokens_await(tokens: TokenStream) -> bool {
         }
     }
     false
-}
-
-/// Whether the loop races a cancellation by hand: a `select!` branch whose
-/// future mentions `cancelled` (`taskscope::cancelled()`,
-/// `token.cancelled()`, `run_until_cancelled(..)`), or an `.await` of
-/// `….guard(..)` (a `taskscope::cancel::Cancellation`) or of something that
-/// mentions `cancelled` (`token.run_until_cancelled(fut).await`).
-pub fn has_cancellation_arm(expr: &Expr) -> bool {
-    let mut scan = Arms { found: false };
-    visit_iterated(&mut scan, expr);
-    scan.found
-}
-
-struct Arms {
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for Arms {
-    fn visit_expr(&mut self, expr: &'ast Expr) {
-        if self.found {
-            return;
-        }
-        match expr {
-            Expr::Await(awaited) => {
-                let guarded =
-                    matches!(&*awaited.base, Expr::MethodCall(call) if call.method == "guard");
-                if guarded || select::mentions_cancelled(awaited.base.to_token_stream()) {
-                    self.found = true;
-                    return;
-                }
-                visit::visit_expr(self, expr);
-            }
-            Expr::Async(_) | Expr::Closure(_) | Expr::Const(_) => {}
-            _ => visit::visit_expr(self, expr),
-        }
-    }
-
-    fn visit_item(&mut self, _item: &'ast Item) {}
-
-    fn visit_macro(&mut self, mac: &'ast Macro) {
-        let is_select = mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|last| last.ident == "select" || last.ident == "select_biased");
-        if is_select {
-            self.found |= match mac.parse_body_with(syn::parse::Parse::parse) {
-                Ok(parsed) => {
-                    let parsed: Select = parsed;
-                    parsed.has_cancellation_arm()
-                }
-                // A select the rewrite cannot read: any mention will do.
-                Err(_) => select::mentions_cancelled(mac.tokens.clone()),
-            };
-            return;
-        }
-        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-        }
-    }
-}
-
-/// Whether a `loop` has a `break` with a value that leaves it (unlabelled
-/// outside nested loops, or with its label): then its value is used, and it
-/// cannot be left by a plain `break`.
-pub fn breaks_with_value(expr: &Expr) -> bool {
-    let Expr::Loop(inner) = expr else {
-        return false;
-    };
-    let mut scan = BreakValues {
-        label: inner.label.as_ref().map(|label| label.name.clone()),
-        depth: 0,
-        found: false,
-    };
-    scan.visit_block(&inner.body);
-    scan.found
-}
-
-struct BreakValues {
-    label: Option<Lifetime>,
-    depth: usize,
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for BreakValues {
-    fn visit_expr(&mut self, expr: &'ast Expr) {
-        if self.found {
-            return;
-        }
-        match expr {
-            Expr::Break(brk) => {
-                if brk.expr.is_some() {
-                    let ours = match (&brk.label, &self.label) {
-                        (None, _) => self.depth == 0,
-                        (Some(used), Some(label)) => used.ident == label.ident,
-                        (Some(_), None) => false,
-                    };
-                    if ours {
-                        self.found = true;
-                        return;
-                    }
-                }
-                visit::visit_expr(self, expr);
-            }
-            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
-                self.depth += 1;
-                visit::visit_expr(self, expr);
-                self.depth -= 1;
-            }
-            Expr::Async(_) | Expr::Closure(_) | Expr::Const(_) => {}
-            _ => visit::visit_expr(self, expr),
-        }
-    }
-
-    fn visit_item(&mut self, _item: &'ast Item) {}
-
-    fn visit_macro(&mut self, mac: &'ast Macro) {
-        if select::is_select(&mac.path) {
-            if let Ok(parsed) = mac.parse_body_with(<Select as syn::parse::Parse>::parse) {
-                for branch in &parsed.branches {
-                    match branch {
-                        select::Branch::Arm { handler, .. }
-                        | select::Branch::Else { handler, .. } => self.visit_expr(handler),
-                    }
-                }
-            }
-            return;
-        }
-        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-        }
-    }
 }
 
 /// Whether an expression is a loop: `loop`, `while` (and `while let`), `for`.
