@@ -15,4 +15,3 @@ mod diff;
 mod registry;
 mod rules;
 mod snapshots;
-mod zz_profile;
