@@ -235,6 +235,11 @@ pub fn scoped(
 /// the loop. In a `#[scoped]` fn, a loop that awaits must be
 /// cancellable (or say why not), or it does not compile.
 ///
+/// Inside a `#[scoped]` fn, or on one below `#[scoped]`, the attribute is
+/// read by `#[scoped]` itself, as `#[detached]` is: it needs no import (as
+/// below), and an import used only there is reported unused. Elsewhere
+/// (on a loop of a plain `async fn`, or on the fn), import it.
+///
 /// ```
 /// use taskscope::{scoped, TaskScope};
 /// use tokio::sync::mpsc;
