@@ -28,6 +28,7 @@ on_both_runtimes!(
     child_failure_through_an_alias_becomes_the_err,
     child_failure_in_a_value_fn_panics_with_the_scope_error,
     value_fn_waits_for_its_children,
+    a_handle_returned_out_of_a_scoped_fn_is_of_a_finished_child,
     nested_scoped_fns_form_a_tree,
     helper_spawn_lands_in_the_callers_scope,
     redirected_blocking_and_local_children_are_joined,
@@ -248,6 +249,29 @@ async fn value_fn_waits_for_its_children() {
     let done = Arc::new(AtomicUsize::new(0));
     assert_eq!(sleeps_in_children(Arc::clone(&done)).await, 3);
     assert_eq!(done.load(Ordering::SeqCst), 3, "joined before returning");
+}
+
+#[scoped]
+async fn starts_a_worker(done: Flag) -> TaskHandle<u8> {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        done.set();
+        7
+    })
+}
+
+/// Where the macro's reach stops (documented in the README): a `TaskHandle`
+/// returned out of a `#[scoped]` fn is the handle of a child the fn has
+/// already waited for, not of running work; the handle still yields its
+/// value. Work that must outlive the call goes through the caller's scope.
+async fn a_handle_returned_out_of_a_scoped_fn_is_of_a_finished_child() {
+    let done = Flag::default();
+    let started = Instant::now();
+    let handle = starts_a_worker(done.clone()).await;
+    assert!(done.is_set(), "the fn returned only after its child ended");
+    assert!(started.elapsed() >= Duration::from_millis(20));
+    assert!(handle.is_finished());
+    assert_eq!(handle.await, Ok(7));
 }
 
 #[scoped]
