@@ -280,11 +280,11 @@ impl ScopeBuilder {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let request = taskscope::TaskScope::new();
-    /// let pool = request.spawn(async {
+    /// let pool = request.spawn_value(async {
     ///     // Built while serving one request, it lives on after it.
     ///     let pool = taskscope::TaskScope::builder().name("pool").root().build();
     ///     pool.spawn_background(async { taskscope::cancelled().await }); // its reaper
-    ///     Ok::<_, std::convert::Infallible>(pool)
+    ///     pool
     /// });
     /// request.cancel();
     /// request.join().await.expect("cancelled, not failed");

@@ -102,7 +102,7 @@ impl<T> TaskHandle<T> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let scope = taskscope::TaskScope::new();
-    /// let child = scope.spawn(async { Ok::<_, std::convert::Infallible>(tokio::task::id()) });
+    /// let child = scope.spawn_value(async { tokio::task::id() });
     /// let id = child.id();
     /// assert_eq!(child.await, Ok(id)); // the id tokio gave the task
     /// # scope.join().await.expect("nothing failed");
