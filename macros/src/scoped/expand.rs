@@ -45,7 +45,7 @@ pub(crate) fn expand(
     args: Args,
     every_loop: Option<LoopArgs>,
     item: &ScopedFn,
-    body: &Body,
+    body: Body,
     errors: &mut Errors,
 ) -> TokenStream {
     let fn_body = expand_body(args, every_loop, item, body, errors);
@@ -68,7 +68,7 @@ pub(crate) fn expand_body(
     args: Args,
     every_loop: Option<LoopArgs>,
     item: &ScopedFn,
-    body: &Body,
+    body: Body,
     errors: &mut Errors,
 ) -> TokenStream {
     let sig = &item.sig;
@@ -80,7 +80,7 @@ pub(crate) fn expand_body(
     let runtime = paths::runtime_path(krate.as_ref(), glue);
 
     let mut rewriter = Rewriter::new(krate.clone());
-    let mut block = body.block.clone();
+    let mut block = body.block;
     // Loops first: `#[cancellable_loop]` and `#[uncancellable]` are taken off
     // them, the cancellable ones rewritten, awaiting loops without a
     // cancellation arm reported; then spawns are redirected.
@@ -214,7 +214,7 @@ pub(crate) fn expand_body(
     let spelled_result = matches!(&sig.output, ReturnType::Type(_, ty) if is_spelled_result(ty));
     let allow_awaitable = (!diverges && !unit && !spelled_result)
         .then(|| quote_spanned!(glue=> #[allow(clippy::async_yields_async)]));
-    let inner_attrs = &body.inner_attrs;
+    let inner_attrs = body.inner_attrs;
     quote_spanned! {glue=>
         {
             #(#inner_attrs)*

@@ -68,7 +68,7 @@ pub(crate) fn not_a_fn(span: Span) -> syn::Error {
 
 impl ScopedFn {
     /// Every reason this fn cannot be made `#[scoped]`.
-    pub(crate) fn check(&self) -> Result<&Body, syn::Error> {
+    pub(crate) fn check(&self) -> Result<(), syn::Error> {
         let mut errors = crate::diagnostics::Errors::default();
         let sig = &self.sig;
         if let Some(constness) = &sig.constness {
@@ -101,7 +101,7 @@ impl ScopedFn {
             ));
         }
         match (&self.body, &self.semi) {
-            (Some(body), _) if errors.is_empty() => return Ok(body),
+            (Some(_), _) if errors.is_empty() => return Ok(()),
             (None, Some(semi)) => errors.push(syn::Error::new_spanned(
                 quote::quote!(#sig #semi),
                 "`#[scoped]` needs the fn's body: put it on the fn in the `impl` (or give this trait \

@@ -42,26 +42,32 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     // written above moves itself below): every loop of the body.
     let every_loop = crate::cancellable_loop::take_fn_attr(&mut parsed.attrs, &mut errors);
     // What `#[async_trait]` made of an `async fn`: scoped inside its box.
-    if let Some(boxed) = boxed::BoxedAsync::detect(&parsed) {
-        let mut output = match boxed.unboxed.check() {
-            Ok(body) => {
-                let body = expand::expand_body(args, every_loop, &boxed.unboxed, body, &mut errors);
-                boxed.rebox(&parsed, &body)
-            }
+    if let Some(mut boxed) = boxed::BoxedAsync::detect(&parsed) {
+        let body = match boxed.unboxed.check() {
+            Ok(()) => boxed.unboxed.body.take(),
             Err(error) => {
                 errors.push(error);
-                return unchanged(item, errors);
+                None
             }
         };
+        let Some(body) = body else {
+            return unchanged(item, errors);
+        };
+        let body = expand::expand_body(args, every_loop, &boxed.unboxed, body, &mut errors);
+        let mut output = boxed.rebox(&parsed, &body);
         output.extend(errors.into_compile_errors());
         return output;
     }
+    // The body is taken, not cloned: it is rewritten in place.
     let body = match parsed.check() {
-        Ok(body) => body,
+        Ok(()) => parsed.body.take(),
         Err(error) => {
             errors.push(error);
-            return unchanged(item, errors);
+            None
         }
+    };
+    let Some(body) = body else {
+        return unchanged(item, errors);
     };
     let mut output = expand::expand(args, every_loop, &parsed, body, &mut errors);
     output.extend(errors.into_compile_errors());
