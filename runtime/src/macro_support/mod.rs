@@ -28,7 +28,9 @@
 //! - The re-exports below: the cancellation types `#[cancellable_loop]`
 //!   names, at a path that does not move when the public modules do.
 //!
-//! It uses the public API only, as the user's code would.
+//! It uses the public API, as the user's code would, and one internal
+//! piece: the runners run their body through `scope::bounded` (the body's
+//! run and the join after it, compiled once rather than per `#[scoped]` fn).
 
 #[cfg(feature = "signal")]
 pub mod main;
