@@ -293,12 +293,11 @@ impl<F> Slot<F> {
 /// cold path is compiled once rather than once per child future type.
 #[cold]
 #[inline(never)]
-fn drop_unfinished<F, T>(slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard)
+fn drop_unfinished<F, T>(mut slot: Pin<&mut Slot<F>>, guard: &mut ChildGuard)
 where
     F: Future,
     F::Output: Outcome<T>,
 {
-    let mut slot = slot;
     let first_poll_owed = match slot.as_mut().project() {
         SlotProj::Live { first_poll, .. } => *first_poll == FirstPoll::Owed,
         SlotProj::Gone => false,

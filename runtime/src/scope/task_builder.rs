@@ -110,9 +110,8 @@ impl<'scope> TaskBuilder<'scope> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn background(mut self) -> Self {
-        self.phase = Phase::Background;
-        self
+    pub fn background(self) -> Self {
+        self.in_phase(Phase::Background)
     }
 
     pub(crate) fn in_phase(mut self, phase: Phase) -> Self {
