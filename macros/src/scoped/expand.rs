@@ -101,11 +101,13 @@ pub(crate) fn expand_body(
     for (index, prefix) in rewriter.prefixes.iter().enumerate() {
         // `task::spawn(..)` no longer uses `task`: mention it, so that the
         // user's `use tokio::task;` is not reported unused.
-        let mention: syn::Stmt = syn::parse_quote_spanned! {glue=>
+        let mention = quote_spanned! {glue=>
             #[allow(unused_imports)]
             use #prefix as _;
         };
-        block.stmts.insert(index, mention);
+        block
+            .stmts
+            .insert(index, syn::Stmt::Item(syn::Item::Verbatim(mention)));
     }
 
     let scope = Ident::new("__taskscope_scope", glue);
@@ -144,12 +146,17 @@ pub(crate) fn expand_body(
         };
         let return_token = quote_spanned!(at_first=> return);
         let call = quote_spanned!(at_last=> ::<#output>());
-        let fake_return: syn::Stmt = syn::parse_quote_spanned! {glue=>
+        // Inserted as tokens: nothing visits the block after this, and
+        // parsing them back into a syntax tree cost as much as the rest of
+        // the glue.
+        let fake_return = quote_spanned! {glue=>
             if false {
                 #return_token #never #call;
             }
         };
-        block.stmts.insert(0, fake_return);
+        block
+            .stmts
+            .insert(0, syn::Stmt::Expr(syn::Expr::Verbatim(fake_return), None));
     }
     if let Some(timeout) = args.timeout.as_ref().filter(|_| diverges || unit) {
         let returns = match &sig.output {

@@ -4,12 +4,17 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
+use syn::token::{Brace, Paren};
 use syn::visit_mut::VisitMut;
-use syn::{Attribute, Expr, Ident, Label, Lifetime, Token};
+use syn::{
+    Attribute, Block, Expr, ExprBlock, ExprCall, Ident, Label, Lifetime, Local, LocalInit, Pat,
+    PatIdent, Stmt, Token,
+};
 
 use super::marks::Marks;
-use super::{Exit, FN_TOKEN, Mode, Nest, Walker, reparse};
+use super::{Exit, FN_TOKEN, Mode, Nest, Walker};
 use crate::cancellable_loop::args::LoopArgs;
 use crate::cancellable_loop::scan::{self, keyword_span};
 use taskscope_analysis::{Finding, Rule};
@@ -193,16 +198,29 @@ impl Walker {
             Some(token) => {
                 let at = Span::mixed_site().located_at(token.span());
                 let from = Ident::new("from", at);
-                quote_spanned!(at=> #runtime::__private::Cancellation::#from(#token))
+                Expr::Call(ExprCall {
+                    attrs: Vec::new(),
+                    func: Box::new(Expr::Verbatim(
+                        quote_spanned!(at=> #runtime::__private::Cancellation::#from),
+                    )),
+                    paren_token: Paren(at),
+                    args: Punctuated::from_iter([token.clone()]),
+                })
             }
             None if fn_token => {
                 self.fn_token_uses += 1;
                 let name = Ident::new(FN_TOKEN, Span::mixed_site());
-                quote_spanned!(glue=> &#name)
+                Expr::Verbatim(quote_spanned!(glue=> &#name))
             }
-            None => quote_spanned!(glue=> #runtime::__private::Cancellation::current()),
+            None => {
+                Expr::Verbatim(quote_spanned!(glue=> #runtime::__private::Cancellation::current()))
+            }
         };
-        let on_cancel_fn = returns.then(|| {
+        // `{ let cancel = ..; let on_cancel = ..; <the loop> }`, built as a
+        // syntax tree: the loop goes in as it was parsed (printing and
+        // parsing it again was a third of the macro's time).
+        let mut stmts = vec![let_stmt(glue, cancel, fetch)];
+        if returns {
             // Spanned at `return` if it was asked for, else at the loop: a
             // return type without a cancellation value is reported there,
             // once.
@@ -211,21 +229,39 @@ impl Walker {
                 .map_or(glue, |ret| Span::mixed_site().located_at(ret.span()));
             let runtime = self.runtime(at);
             let name = Ident::new("on_cancel", at);
-            quote_spanned!(at=> let #on_cancel = #runtime::__private::OnCancel::#name;)
-        });
-        // `{ let cancel = ..; let on_cancel = ..; <the loop> }`: only the
-        // two statements are parsed; the loop, already a syntax tree, goes in
-        // as it is (re-parsing it was a third of the macro's time).
-        let prelude = quote_spanned! {glue=>
-            {
-                let #cancel = #fetch;
-                #on_cancel_fn
-            }
-        };
-        if let Some(Expr::Block(mut block)) = reparse(prelude, &mut self.errors) {
-            let inner = std::mem::replace(expr, Expr::Verbatim(TokenStream::new()));
-            block.block.stmts.push(syn::Stmt::Expr(inner, None));
-            *expr = Expr::Block(block);
+            let init = Expr::Verbatim(quote_spanned!(at=> #runtime::__private::OnCancel::#name));
+            stmts.push(let_stmt(at, on_cancel, init));
         }
+        let inner = std::mem::replace(expr, Expr::Verbatim(TokenStream::new()));
+        stmts.push(Stmt::Expr(inner, None));
+        *expr = Expr::Block(ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block: Block {
+                brace_token: Brace(glue),
+                stmts,
+            },
+        });
     }
+}
+
+/// `let NAME = INIT;`
+fn let_stmt(span: Span, name: Ident, init: Expr) -> Stmt {
+    Stmt::Local(Local {
+        attrs: Vec::new(),
+        let_token: Token![let](span),
+        pat: Pat::Ident(PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: None,
+            ident: name,
+            subpat: None,
+        }),
+        init: Some(LocalInit {
+            eq_token: Token![=](span),
+            expr: Box::new(init),
+            diverge: None,
+        }),
+        semi_token: Token![;](span),
+    })
 }

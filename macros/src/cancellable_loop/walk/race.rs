@@ -5,8 +5,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
+use syn::token::{Brace, Paren};
 use syn::visit_mut::VisitMut;
-use syn::{Expr, Macro, Token};
+use syn::{
+    Arm, Block, Expr, ExprAwait, ExprBlock, ExprIf, ExprMatch, ExprMethodCall, Macro, Pat,
+    PatTupleStruct, Path, PathSegment, Stmt, Token,
+};
 
 use super::{Exit, Mode, Walker, reparse};
 use crate::cancellable_loop::select::{self, Branch, Select};
@@ -37,20 +41,37 @@ impl Walker {
         };
         self.changes += 1;
         let attrs = std::mem::take(&mut awaited.attrs);
-        let base = &awaited.base;
-        let dot = &awaited.dot_token;
-        let await_token = &awaited.await_token;
+        let base = std::mem::replace(&mut *awaited.base, Expr::Verbatim(TokenStream::new()));
+        let guarded = Expr::Await(ExprAwait {
+            attrs: Vec::new(),
+            base: Box::new(guard_call(span, &cancel, base)),
+            dot_token: awaited.dot_token,
+            await_token: awaited.await_token,
+        });
         let value = Ident::new("__taskscope_value", span);
-        let raced = quote_spanned! {span=>
-            #(#attrs)*
-            match #cancel.guard(#base) #dot #await_token {
-                ::core::result::Result::Ok(#value) => #value,
-                ::core::result::Result::Err(_) => #exit,
-            }
+        let arm = |pat: TokenStream, body: TokenStream| Arm {
+            attrs: Vec::new(),
+            pat: Pat::Verbatim(pat),
+            guard: None,
+            fat_arrow_token: Token![=>](span),
+            body: Box::new(Expr::Verbatim(body)),
+            comma: Some(Token![,](span)),
         };
-        if let Some(new) = reparse(raced, &mut self.errors) {
-            *expr = new;
-        }
+        // Built as a syntax tree around the user's expression, which is
+        // neither printed nor parsed again.
+        *expr = Expr::Match(ExprMatch {
+            attrs,
+            match_token: Token![match](span),
+            expr: Box::new(guarded),
+            brace_token: Brace(span),
+            arms: vec![
+                arm(
+                    quote_spanned!(span=> ::core::result::Result::Ok(#value)),
+                    value.to_token_stream(),
+                ),
+                arm(quote_spanned!(span=> ::core::result::Result::Err(_)), exit),
+            ],
+        });
     }
 
     /// A macro invocation: `select!` and `join!` in a nest are raced; the
@@ -127,47 +148,28 @@ impl Walker {
                     if let syn::Pat::Or(or) = pat {
                         or.leading_vert = None;
                     }
-                    let wrapped = quote_spanned!(span=> ::core::result::Result::Ok(#pat));
-                    match syn::parse::Parser::parse2(syn::Pat::parse_single, wrapped) {
-                        Ok(new) => *pat = new,
-                        Err(error) => self.errors.push(error),
-                    }
-                    let guarded = quote_spanned!(span=> #cancel.guard(#future));
-                    if let Some(new) = reparse(guarded, &mut self.errors) {
-                        *future = new;
-                    }
+                    let user = std::mem::replace(pat, Pat::Verbatim(TokenStream::new()));
+                    *pat = ok_pattern(span, user);
+                    let unguarded = std::mem::replace(future, Expr::Verbatim(TokenStream::new()));
+                    *future = guard_call(span, &cancel, unguarded);
                 }
                 Branch::Else { handler, .. } => {
                     has_else = true;
-                    let checked = quote_spanned! {span=>
-                        if #cancel.is_cancelled() {
-                            #exit
-                        } else {
-                            #handler
-                        }
-                    };
-                    if let Some(new) = reparse(checked, &mut self.errors) {
-                        *handler = new;
-                    }
+                    let user = std::mem::replace(handler, Expr::Verbatim(TokenStream::new()));
+                    *handler = unless_cancelled(span, &cancel, exit.clone(), user);
                 }
             }
         }
         if !has_else {
-            let checked = quote_spanned! {span=>
-                if #cancel.is_cancelled() {
-                    #exit
-                } else {
-                    ::core::panic!("all branches are disabled and there is no else branch")
-                }
-            };
-            if let Some(handler) = reparse(checked, &mut self.errors) {
-                parsed.branches.push(Branch::Else {
-                    else_token: Token![else](span),
-                    arrow: Token![=>](span),
-                    handler,
-                    comma: Some(Token![,](span)),
-                });
-            }
+            let disabled = Expr::Verbatim(quote_spanned! {span=>
+                ::core::panic!("all branches are disabled and there is no else branch")
+            });
+            parsed.branches.push(Branch::Else {
+                else_token: Token![else](span),
+                arrow: Token![=>](span),
+                handler: unless_cancelled(span, &cancel, exit, disabled),
+                comma: Some(Token![,](span)),
+            });
         }
         mac.tokens = parsed.to_tokens();
         None
@@ -218,4 +220,60 @@ impl Walker {
         };
         reparse(raced, &mut self.errors)
     }
+}
+
+/// `CANCEL.guard(FUTURE)`, around the user's expression as it was parsed.
+fn guard_call(span: Span, cancel: &Ident, future: Expr) -> Expr {
+    Expr::MethodCall(ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(Expr::Verbatim(cancel.to_token_stream())),
+        dot_token: Token![.](span),
+        method: Ident::new("guard", span),
+        turbofish: None,
+        paren_token: Paren(span),
+        args: Punctuated::from_iter([future]),
+    })
+}
+
+/// `if CANCEL.is_cancelled() { EXIT } else { OTHERWISE }`, around the user's
+/// expression as it was parsed.
+fn unless_cancelled(span: Span, cancel: &Ident, exit: TokenStream, otherwise: Expr) -> Expr {
+    let block = |expr: Expr| Block {
+        brace_token: Brace(span),
+        stmts: vec![Stmt::Expr(expr, None)],
+    };
+    Expr::If(ExprIf {
+        attrs: Vec::new(),
+        if_token: Token![if](span),
+        cond: Box::new(Expr::Verbatim(
+            quote_spanned!(span=> #cancel.is_cancelled()),
+        )),
+        then_branch: block(Expr::Verbatim(exit)),
+        else_branch: Some((
+            Token![else](span),
+            Box::new(Expr::Block(ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: block(otherwise),
+            })),
+        )),
+    })
+}
+
+/// `::core::result::Result::Ok(PAT)`, around the user's pattern as it was
+/// parsed.
+fn ok_pattern(span: Span, pat: Pat) -> Pat {
+    let segments = ["core", "result", "Result", "Ok"]
+        .into_iter()
+        .map(|name| PathSegment::from(Ident::new(name, span)));
+    Pat::TupleStruct(PatTupleStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path: Path {
+            leading_colon: Some(Token![::](span)),
+            segments: Punctuated::from_iter(segments),
+        },
+        paren_token: Paren(span),
+        elems: Punctuated::from_iter([pat]),
+    })
 }
