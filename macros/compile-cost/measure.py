@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """What `#[scoped]` and `#[cancellable_loop]` cost the user's build.
 
-Generates two crates of 200 async fns each, the same bodies (two spawns, an
-awaiting loop, an early `?`): `plain` as tokio code, `scoped` with
-`#[taskscope::scoped]` and `#[cancellable_loop]` on every fn. Both depend on
-taskscope (from this repository) and tokio, so they differ only in the
-annotations. Then, each variant five times (the two variants alternating,
-so that a burst of load on the machine hits both), the median of:
+Generates three crates of 200 async fns each, the same bodies (two spawns,
+an awaiting loop, an early `?`): `plain` as tokio code, `scoped` with
+`#[taskscope::scoped]` and `#[cancellable_loop]` on every fn, and `by_hand`
+with the same structure written against taskscope's API without the macros
+(a `TaskScope::run` around an async block, `taskscope::spawn`, the loop's
+`.await` guarded by a `Cancellation`): what the structure itself costs the
+type checker, whoever writes it. All depend on taskscope (from this
+repository) and tokio, so they differ only in the code. Then, each variant
+five times (the variants alternating, so that a burst of load on the
+machine hits all), the median of:
 
 - `cargo check` and `cargo build` (debug) of the crate alone, its
   dependencies already built (the file is touched before each run, and
@@ -32,6 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "target" / "compile-cost"
 TARGET = OUT / "target"
 FNS = 200
+VARIANTS = ("plain", "by_hand", "scoped")
 RUNS = 5
 
 BODY = """\
@@ -49,16 +54,35 @@ BODY = """\
 """
 
 
-def fn_source(n, annotated):
-    attrs = "#[taskscope::scoped]\n#[cancellable_loop]\n" if annotated else ""
-    return (
-        f"{attrs}pub async fn handler_{n}(text: &str, rx: &mut Receiver<u32>) -> Result<u32, BoxError> {{\n"
-        + BODY.format(n=n)
-        + "}\n"
-    )
+BY_HAND = """\
+    TaskScope::new()
+        .run(async move {{
+            let parsed: u32 = text.parse()?;
+            let first = taskscope::spawn(async move {{ parsed + {n} }})?;
+            let second = taskscope::spawn(async move {{ parsed * 2 }})?;
+            let mut sum = first.await?;
+            let cancellation = Cancellation::current();
+            while let Ok(Some(value)) = cancellation.guard(rx.recv()).await {{
+                sum += value;
+                if sum > 1_000 {{
+                    break;
+                }}
+            }}
+            Ok::<_, BoxError>(sum + second.await?)
+        }})
+        .await
+"""
+
+SIGNATURE = "pub async fn handler_{n}(text: &str, rx: &mut Receiver<u32>) -> Result<u32, BoxError> {{\n"
 
 
-def write_crate(name, annotated):
+def fn_source(n, variant):
+    attrs = "#[taskscope::scoped]\n#[cancellable_loop]\n" if variant == "scoped" else ""
+    body = BY_HAND if variant == "by_hand" else BODY
+    return attrs + SIGNATURE.format(n=n) + body.format(n=n) + "}\n"
+
+
+def write_crate(name):
     root = OUT / name
     (root / "src").mkdir(parents=True, exist_ok=True)
     (root / "Cargo.toml").write_text(
@@ -81,10 +105,12 @@ tokio-macros = "2"
         "#![allow(clippy::all)]\n"
         # `#[cancellable_loop]` under `#[scoped]` is read by `#[scoped]`:
         # no import (one would be reported unused).
-        + "use tokio::sync::mpsc::Receiver;\n\n"
+        + "use tokio::sync::mpsc::Receiver;\n"
+        + ("use taskscope::TaskScope;\nuse taskscope::cancel::Cancellation;\n" if name == "by_hand" else "")
+        + "\n"
         "pub type BoxError = Box<dyn std::error::Error + Send + Sync>;\n\n"
     )
-    body = "\n".join(fn_source(n, annotated) for n in range(FNS))
+    body = "\n".join(fn_source(n, name) for n in range(FNS))
     (root / "src" / "lib.rs").write_text(header + body)
     return root
 
@@ -112,40 +138,42 @@ def macros_alone(root, packages):
     return cargo(root, "build", "-p", packages[0])
 
 
-def interleaved(measure_base, measure_ours):
+def interleaved(*measures):
     """Medians of RUNS alternating runs of each."""
-    base, ours = [], []
+    times = [[] for _ in measures]
     for _ in range(RUNS):
-        base.append(measure_base())
-        ours.append(measure_ours())
-    return statistics.median(base), statistics.median(ours)
+        for measure, samples in zip(measures, times):
+            samples.append(measure())
+    return [statistics.median(samples) for samples in times]
 
 
 def main():
     if OUT.exists():
-        shutil.rmtree(OUT / "plain", ignore_errors=True)
-        shutil.rmtree(OUT / "scoped", ignore_errors=True)
-    plain = write_crate("plain", annotated=False)
-    scoped = write_crate("scoped", annotated=True)
+        for name in VARIANTS:
+            shutil.rmtree(OUT / name, ignore_errors=True)
+    roots = {name: write_crate(name) for name in VARIANTS}
     print(f"building the dependencies once (in {TARGET}) ...", file=sys.stderr)
-    for root in (plain, scoped):
+    for root in roots.values():
         cargo(root, "check")
         cargo(root, "build")
-    rows = []
+    print(f"| what (median of {RUNS}) | plain / tokio | by hand | taskscope | by hand / plain | taskscope / plain |")
+    print("|---|---:|---:|---:|---:|---:|")
     for command in ("check", "build"):
-        base, annotated = interleaved(
-            lambda: crate_alone(plain, command), lambda: crate_alone(scoped, command)
+        plain, by_hand, scoped = interleaved(
+            *[lambda root=roots[name]: crate_alone(root, command) for name in VARIANTS]
         )
-        rows.append((f"`cargo {command}`, {FNS} fns", base, annotated))
+        print(
+            f"| `cargo {command}`, {FNS} fns | {plain:.2f} s | {by_hand:.2f} s | {scoped:.2f} s "
+            f"| {by_hand / plain:.2f}× | {scoped / plain:.2f}× |"
+        )
     tokio_macros, ours = interleaved(
-        lambda: macros_alone(plain, ["tokio-macros"]),
-        lambda: macros_alone(plain, ["taskscope-macros", "taskscope-analysis"]),
+        lambda: macros_alone(roots["plain"], ["tokio-macros"]),
+        lambda: macros_alone(roots["plain"], ["taskscope-macros", "taskscope-analysis"]),
     )
-    rows.append(("the macros alone (debug build)", tokio_macros, ours))
-    print(f"| what (median of {RUNS}) | tokio / plain | taskscope | ratio |")
-    print("|---|---:|---:|---:|")
-    for what, base, annotated in rows:
-        print(f"| {what} | {base:.2f} s | {annotated:.2f} s | {annotated / base:.2f}× |")
+    print(
+        f"| the macros alone (debug build) | {tokio_macros:.2f} s | | {ours:.2f} s | "
+        f"| {ours / tokio_macros:.2f}× |"
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
-use syn::{LitStr, Path, ReturnType, Type};
+use syn::{GenericArgument, LitStr, Path, PathArguments, ReturnType, Type};
 
 use super::args::{Args, Limit};
 use super::item::{Body, ScopedFn};
@@ -270,34 +270,61 @@ fn output_type(output: &ReturnType, runtime: &Path, glue: Span) -> TokenStream {
         ReturnType::Default => quote_spanned!(glue=> ()),
         ReturnType::Type(_, ty) => {
             let mut ty = (**ty).clone();
-            Eraser { runtime, glue }.visit_type_mut(&mut ty);
+            erase(&mut ty, runtime);
             ty.into_token_stream()
         }
     }
 }
 
-struct Eraser<'a> {
-    runtime: &'a Path,
-    glue: Span,
-}
-
-impl VisitMut for Eraser<'_> {
-    fn visit_type_mut(&mut self, ty: &mut Type) {
-        match ty {
-            Type::ImplTrait(impl_trait) => {
-                let span = impl_trait.impl_token.span;
-                *ty = Type::Infer(syn::TypeInfer {
-                    underscore_token: syn::Token![_](span),
-                });
-            }
-            Type::Never(never) => {
-                let span = Span::mixed_site().located_at(never.bang_token.span);
-                let runtime = self.runtime;
-                *ty = Type::Verbatim(quote_spanned!(span=> #runtime::__private::Never));
-                let _ = self.glue;
-            }
-            _ => syn::visit_mut::visit_type_mut(self, ty),
+/// Replaces `impl Trait` with `_` and `!` with `__private::Never` wherever a
+/// return type can hold them: the type itself, and the types inside it
+/// (generic arguments, tuples, references, arrays, pointers). A hand-written
+/// walk rather than a syntax-tree visitor: a visitor of types reaches every
+/// expression (through const generic arguments), and instantiating it for
+/// this one use was a tenth of the macros' generated code.
+fn erase(ty: &mut Type, runtime: &Path) {
+    match ty {
+        Type::ImplTrait(impl_trait) => {
+            let span = impl_trait.impl_token.span;
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: syn::Token![_](span),
+            });
         }
+        Type::Never(never) => {
+            let span = Span::mixed_site().located_at(never.bang_token.span);
+            *ty = Type::Verbatim(quote_spanned!(span=> #runtime::__private::Never));
+        }
+        Type::Array(array) => erase(&mut array.elem, runtime),
+        Type::Group(group) => erase(&mut group.elem, runtime),
+        Type::Paren(paren) => erase(&mut paren.elem, runtime),
+        Type::Ptr(pointer) => erase(&mut pointer.elem, runtime),
+        Type::Reference(reference) => erase(&mut reference.elem, runtime),
+        Type::Slice(slice) => erase(&mut slice.elem, runtime),
+        Type::Tuple(tuple) => {
+            for elem in &mut tuple.elems {
+                erase(elem, runtime);
+            }
+        }
+        Type::Path(path) => {
+            if let Some(qself) = &mut path.qself {
+                erase(&mut qself.ty, runtime);
+            }
+            for segment in &mut path.path.segments {
+                let PathArguments::AngleBracketed(arguments) = &mut segment.arguments else {
+                    continue;
+                };
+                for argument in &mut arguments.args {
+                    match argument {
+                        GenericArgument::Type(ty) => erase(ty, runtime),
+                        GenericArgument::AssocType(assoc) => erase(&mut assoc.ty, runtime),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // Fn pointers, trait objects, macros: as written (`impl Trait`
+        // cannot stand in them, and a `!` there is a fn's own).
+        _ => {}
     }
 }
 

@@ -88,6 +88,11 @@ async fn opaque_in_result() -> Result<impl Display + Send, AppError> {
 }
 
 #[scoped]
+async fn opaque_in_tuple() -> (impl Display + Send, Option<impl Display>) {
+    (tokio::spawn(async { 4u8 }).await.unwrap(), Some("five"))
+}
+
+#[scoped]
 async fn alias() -> AppResult<u8> {
     tokio::spawn(async { Ok::<(), AppError>(()) });
     Ok(1)
@@ -195,6 +200,11 @@ pub(crate) fn main() {
         assert_eq!(unsize_tail().await.to_string(), "5");
         assert_eq!(opaque(4).await.to_string(), "4");
         assert_eq!(opaque_in_result().await.unwrap().to_string(), "3");
+        let (four, five) = opaque_in_tuple().await;
+        assert_eq!(
+            (four.to_string(), five.map(|five| five.to_string())),
+            ("4".to_owned(), Some("five".to_owned()))
+        );
         assert_eq!(alias().await.unwrap(), 1);
         io_style().await.unwrap();
         assert_eq!(generic("a", 5u8).await, ("a", 5));
