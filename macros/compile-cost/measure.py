@@ -19,12 +19,21 @@ machine hits all), the median of:
 - building the macros alone: `taskscope-macros` with `taskscope-analysis`
   (what the macros are made of), against `tokio-macros`.
 
-Run from anywhere: `python3 macros/compile-cost/measure.py` (about two
+Run from anywhere: `python3 macros/compile-cost/measure.py` (about four
 minutes after the dependencies are built). It prints the table the README's
 cost section shows. The crates are written to `target/compile-cost/`.
+
+`--instructions` counts instead of timing: the instructions of the one
+`rustc` that checks each crate (under valgrind's cachegrind, about a
+minute and a half per crate). Wall-clock ratios on a shared VM swing by a
+fifth from run to run; instruction counts repeat to the third digit, so
+they say whether a change to the macros or the runtime cost a user's
+check anything.
 """
 
 import os
+import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -138,6 +147,43 @@ def macros_alone(root, packages):
     return cargo(root, "build", "-p", packages[0])
 
 
+def check_instructions(root):
+    """Instructions of the rustc that checks the crate (cachegrind)."""
+    env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET), CARGO_INCREMENTAL="0")
+    (root / "src" / "lib.rs").touch()
+    verbose = subprocess.run(
+        ["cargo", "check", "-v"], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stderr
+    crate = "compile_cost_" + root.name
+    command = next(
+        line.strip()[len("Running `") : -1]
+        for line in verbose.splitlines()
+        if line.strip().startswith("Running `") and f"--crate-name {crate} " in line
+    )
+    counted = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+        + shlex.split(command),
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    refs = re.search(r"I\s+refs:\s+([\d,]+)", counted.stderr)
+    if counted.returncode != 0 or refs is None:
+        sys.exit(f"valgrind could not count `{command}`:\n{counted.stderr}")
+    return int(refs.group(1).replace(",", ""))
+
+
+def instructions(roots):
+    print(f"| `cargo check`, {FNS} fns, instructions | plain / tokio | by hand | taskscope | by hand / plain | taskscope / plain |")
+    print("|---|---:|---:|---:|---:|---:|")
+    plain, by_hand, scoped = [check_instructions(roots[name]) / 1e9 for name in VARIANTS]
+    print(
+        f"| rustc (cachegrind) | {plain:.2f} G | {by_hand:.2f} G | {scoped:.2f} G "
+        f"| {by_hand / plain:.2f}× | {scoped / plain:.2f}× |"
+    )
+
+
 def interleaved(*measures):
     """Medians of RUNS alternating runs of each."""
     times = [[] for _ in measures]
@@ -153,9 +199,14 @@ def main():
             shutil.rmtree(OUT / name, ignore_errors=True)
     roots = {name: write_crate(name) for name in VARIANTS}
     print(f"building the dependencies once (in {TARGET}) ...", file=sys.stderr)
+    counting = "--instructions" in sys.argv[1:]
     for root in roots.values():
         cargo(root, "check")
-        cargo(root, "build")
+        if not counting:
+            cargo(root, "build")
+    if counting:
+        instructions(roots)
+        return
     print(f"| what (median of {RUNS}) | plain / tokio | by hand | taskscope | by hand / plain | taskscope / plain |")
     print("|---|---:|---:|---:|---:|---:|")
     for command in ("check", "build"):

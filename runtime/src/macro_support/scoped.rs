@@ -6,6 +6,8 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use crate::scope::ScopeBuilder;
+use crate::scope::current::spawn_into_current;
+use crate::scope::phase::Phase;
 use crate::scope::bounded::{Bounded, result_of};
 use crate::task::Outcome;
 use crate::{ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskScope};
@@ -254,7 +256,10 @@ where
     F::Output: Outcome<T>,
     T: Send + 'static,
 {
-    match crate::spawn(future) {
+    // Straight to the spawn, not through `crate::spawn`: every layer is
+    // instantiated once per child future type in the user's build.
+    let location = std::panic::Location::caller();
+    match spawn_into_current(location, Phase::Foreground, future) {
         Ok(handle) => handle,
         Err(error) => not_spawned("tokio::spawn", error),
     }

@@ -171,8 +171,9 @@ where
     spawn_into_current(Location::caller(), Phase::Background, future)
 }
 
-/// Spawns a foreground or background child into the current scope.
-fn spawn_into_current<F, T>(
+/// Spawns a foreground or background child into the current scope (also
+/// what a redirected `tokio::spawn` calls, without a layer in between).
+pub(crate) fn spawn_into_current<F, T>(
     location: &'static Location<'static>,
     phase: Phase,
     future: F,

@@ -65,7 +65,7 @@ pub(crate) mod handle;
 mod limit;
 pub(crate) mod name;
 pub(crate) mod output;
-mod phase;
+pub(crate) mod phase;
 mod shared;
 pub(crate) mod shared_owner;
 mod start;
