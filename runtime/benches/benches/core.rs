@@ -4,6 +4,10 @@
 //!   returns a `u64`) and wait for all of them, with `tokio::spawn` + awaiting
 //!   every `JoinHandle` in order, a `JoinSet`, a `TaskTracker`, and a
 //!   `TaskScope` (await every `TaskHandle` in order, then `join`).
+//! - `limited/<runtime>`: 10 000 trivial children, at most 16 running at
+//!   once; the spawner never waits, each child waits for its slot:
+//!   `tokio::spawn` and a `JoinSet` whose children take a permit of a shared
+//!   `Semaphore` first, and a `TaskScope` with `limit(16)`.
 //! - `cancel/<runtime>`: 100 000 children parked on a cancellation future;
 //!   only the cancel + wait-until-all-are-gone part is timed (`JoinSet::shutdown`,
 //!   `CancellationToken` + `TaskTracker`, `TaskScope::cancel` + `join`).
@@ -35,6 +39,8 @@ use rows::{Flavor, drive};
 
 /// Children per iteration in the spawn+join group.
 const SPAWN_COUNTS: [usize; 2] = [1_000, 100_000];
+/// Children per iteration in the limited group.
+const LIMITED_COUNT: usize = 10_000;
 /// Parked children per iteration in the cancellation group.
 const PARKED_COUNT: usize = 100_000;
 /// Owners (of one child each) per iteration in the one-child group.
@@ -63,6 +69,29 @@ fn spawn_join(c: &mut Criterion) {
                 b.iter_custom(|iters| drive(flavor, iters, n, rows::task_scope));
             });
         }
+        group.finish();
+    }
+}
+
+fn limited(c: &mut Criterion) {
+    let n = LIMITED_COUNT;
+    for flavor in Flavor::ALL {
+        let mut group = c.benchmark_group(format!("limited/{}", flavor.name()));
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(3))
+            .throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("tokio_spawn_semaphore", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::limited_tokio_spawn));
+        });
+        group.bench_with_input(BenchmarkId::new("join_set_semaphore", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::limited_join_set));
+        });
+        group.bench_with_input(BenchmarkId::new("task_scope_limit", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::limited_task_scope));
+        });
         group.finish();
     }
 }
@@ -121,5 +150,5 @@ fn one_child(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, spawn_join, cancel, one_child);
+criterion_group!(benches, spawn_join, limited, cancel, one_child);
 criterion_main!(benches);

@@ -6,9 +6,9 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use crate::scope::ScopeBuilder;
+use crate::scope::bounded::{Bounded, result_of};
 use crate::scope::current::spawn_into_current;
 use crate::scope::phase::Phase;
-use crate::scope::bounded::{Bounded, result_of};
 use crate::task::Outcome;
 use crate::{ScopeError, ScopeHandle, SpawnError, TaskHandle, TaskScope};
 

@@ -6,11 +6,14 @@ pub mod time;
 
 use std::future::Future;
 use std::hint::black_box;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use taskscope::TaskScope;
 use tokio::runtime::{Builder, Runtime};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -217,6 +220,70 @@ pub async fn task_scope_cancel(n: usize) -> Duration {
     start.elapsed()
 }
 
+/// At most this many children of the limited group run at once.
+pub const LIMIT: usize = 16;
+
+/// The trivial child, once it holds one of `slots`' permits.
+async fn trivial_with_slot(slots: Arc<Semaphore>, i: usize) -> u64 {
+    let _slot = slots
+        .acquire_owned()
+        .await
+        .expect("the semaphore is never closed");
+    trivial(i).await
+}
+
+/// `tokio::spawn` every child, each waiting for a permit of a shared
+/// `Semaphore` of `LIMIT` first; await every handle in order.
+pub async fn limited_tokio_spawn(n: usize) -> Duration {
+    let start = Instant::now();
+    let slots = Arc::new(Semaphore::new(LIMIT));
+    let handles: Vec<_> = (0..n)
+        .map(|i| tokio::spawn(trivial_with_slot(Arc::clone(&slots), i)))
+        .collect();
+    let mut sum = 0;
+    for handle in handles {
+        sum += handle.await.expect("a child panicked");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// A `JoinSet` of children that each wait for a permit of a shared
+/// `Semaphore` of `LIMIT`; `join_next` until empty.
+pub async fn limited_join_set(n: usize) -> Duration {
+    let start = Instant::now();
+    let slots = Arc::new(Semaphore::new(LIMIT));
+    let mut set = JoinSet::new();
+    for i in 0..n {
+        set.spawn(trivial_with_slot(Arc::clone(&slots), i));
+    }
+    let mut sum = 0;
+    while let Some(output) = set.join_next().await {
+        sum += output.expect("a child panicked");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
+/// A `TaskScope` with `limit(LIMIT)`: spawn every child (each waits for its
+/// slot before its first poll), await every handle in order, `join`.
+pub async fn limited_task_scope(n: usize) -> Duration {
+    let start = Instant::now();
+    let limit = NonZeroUsize::new(LIMIT).expect("LIMIT is not 0");
+    let scope = TaskScope::builder().limit(limit).build();
+    let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
+    let mut sum = 0;
+    for handle in handles {
+        sum += handle.await.expect("a child failed");
+    }
+    scope.join().await.expect("no child failed");
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
 /// `n` short-lived owners in a row, each with one trivial child it waits
 /// for (what a request handler pays to own its spawns): `owner(i)` makes the
 /// owner, spawns child `i` and returns the child's value.
@@ -298,6 +365,9 @@ pub fn drive_by_name(flavor: Flavor, name: &str, iters: u64, n: usize) -> Option
         "join_set" => drive(flavor, iters, n, join_set),
         "task_tracker" => drive(flavor, iters, n, task_tracker),
         "task_scope" => drive(flavor, iters, n, task_scope),
+        "limited_tokio_spawn" => drive(flavor, iters, n, limited_tokio_spawn),
+        "limited_join_set" => drive(flavor, iters, n, limited_join_set),
+        "limited_task_scope" => drive(flavor, iters, n, limited_task_scope),
         "join_set_shutdown" => drive(flavor, iters, n, join_set_shutdown),
         "token_tracker" => drive(flavor, iters, n, token_tracker),
         "task_scope_cancel" => drive(flavor, iters, n, task_scope_cancel),
