@@ -7,7 +7,8 @@
 //! - `limited/<runtime>`: 10 000 trivial children, at most 16 running at
 //!   once; the spawner never waits, each child waits for its slot:
 //!   `tokio::spawn` and a `JoinSet` whose children take a permit of a shared
-//!   `Semaphore` first, and a `TaskScope` with `limit(16)`.
+//!   `Semaphore` first, and a `TaskScope` with `limit(16)`; and a
+//!   `TaskScope` whose limit no child waits for (`limit(10 000)`).
 //! - `cancel/<runtime>`: 100 000 children parked on a cancellation future;
 //!   only the cancel + wait-until-all-are-gone part is timed (`JoinSet::shutdown`,
 //!   `CancellationToken` + `TaskTracker`, `TaskScope::cancel` + `join`).
@@ -91,6 +92,9 @@ fn limited(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("task_scope_limit", n), &n, |b, &n| {
             b.iter_custom(|iters| drive(flavor, iters, n, rows::limited_task_scope));
+        });
+        group.bench_with_input(BenchmarkId::new("task_scope_limit_free", n), &n, |b, &n| {
+            b.iter_custom(|iters| drive(flavor, iters, n, rows::limited_free_task_scope));
         });
         group.finish();
     }

@@ -20,6 +20,7 @@ on_both_runtimes!(
     limit_caps_blocking_children_too,
     a_scoped_fns_scope_applies_backpressure_through_its_handle,
     a_handle_sheds_load_and_counts_running_and_waiting_children,
+    a_child_spawned_with_a_free_slot_holds_it_from_the_spawn,
 );
 
 /// How long a step that should be immediate may take before the case fails
@@ -288,5 +289,34 @@ async fn a_handle_sheds_load_and_counts_running_and_waiting_children() {
         .await
         .expect("nothing failed");
     assert_eq!(handle.try_reserve().err(), Some(taskscope::Closed));
+    baseline.assert_restored().await;
+}
+
+/// A child spawned while a slot is free takes it at the spawn, before its
+/// first poll: a reservation asked for right after finds no slot, and the
+/// children start in the order they were spawned.
+async fn a_child_spawned_with_a_free_slot_holds_it_from_the_spawn() {
+    let baseline = TaskBaseline::take();
+    let scope = TaskScope::builder().limit(NonZeroUsize::MIN).build();
+    let (order_tx, mut order_rx) = mpsc::unbounded_channel();
+    let first = scope.spawn({
+        let order_tx = order_tx.clone();
+        async move { order_tx.send("first").expect("the test reads the order") }
+    });
+    assert!(
+        scope
+            .handle()
+            .try_reserve()
+            .expect("the scope is open")
+            .is_none(),
+        "the first child holds the only slot from its spawn"
+    );
+    let second =
+        scope.spawn(async move { order_tx.send("second").expect("the test reads the order") });
+    assert_eq!(first.await, Ok(()));
+    assert_eq!(second.await, Ok(()));
+    assert_eq!(order_rx.recv().await, Some("first"));
+    assert_eq!(order_rx.recv().await, Some("second"));
+    scope.join().await.expect("no child failed");
     baseline.assert_restored().await;
 }

@@ -284,6 +284,24 @@ pub async fn limited_task_scope(n: usize) -> Duration {
     elapsed
 }
 
+/// [`limited_task_scope`] with a limit no child waits for (`n` slots): what
+/// a limit costs a child when its slots are free, as they mostly are in a
+/// service whose limit is a ceiling rather than a queue.
+pub async fn limited_free_task_scope(n: usize) -> Duration {
+    let start = Instant::now();
+    let limit = NonZeroUsize::new(n).expect("a row spawns at least one child");
+    let scope = TaskScope::builder().limit(limit).build();
+    let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
+    let mut sum = 0;
+    for handle in handles {
+        sum += handle.await.expect("a child failed");
+    }
+    scope.join().await.expect("no child failed");
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(sum), expected_sum(n));
+    elapsed
+}
+
 /// `n` short-lived owners in a row, each with one trivial child it waits
 /// for (what a request handler pays to own its spawns): `owner(i)` makes the
 /// owner, spawns child `i` and returns the child's value.
@@ -368,6 +386,7 @@ pub fn drive_by_name(flavor: Flavor, name: &str, iters: u64, n: usize) -> Option
         "limited_tokio_spawn" => drive(flavor, iters, n, limited_tokio_spawn),
         "limited_join_set" => drive(flavor, iters, n, limited_join_set),
         "limited_task_scope" => drive(flavor, iters, n, limited_task_scope),
+        "limited_free_task_scope" => drive(flavor, iters, n, limited_free_task_scope),
         "join_set_shutdown" => drive(flavor, iters, n, join_set_shutdown),
         "token_tracker" => drive(flavor, iters, n, token_tracker),
         "task_scope_cancel" => drive(flavor, iters, n, task_scope_cancel),
