@@ -18,7 +18,7 @@ use super::error::SpawnError;
 use super::handle::ScopeHandle;
 use super::output::{AsValue, Outcome};
 use super::phase::{Phase, Share};
-use super::shared::ScopeShared;
+use super::shared::{Admitted, ScopeShared};
 use super::task_builder::TaskBuilder;
 use super::task_handle::TaskHandle;
 use crate::cancel::Cancellation;
@@ -183,14 +183,26 @@ where
     F::Output: Outcome<T>,
     T: Send + 'static,
 {
-    // No closure and no layers in between: this is instantiated once per
-    // child future type in the user's build (every redirected spawn).
+    // Instantiated once per child future type in the user's build (every
+    // redirected spawn): the admission is not generic, only the launch is.
     let current = Borrowed::take();
+    let (scope, child) = admit_into_current(&current, location, phase)?;
+    Ok(scope.launch(child, future))
+}
+
+/// Admits a child into the current scope (taken out of the thread-local
+/// into `current` for the spawn), and the scope to launch it in.
+fn admit_into_current<'a>(
+    current: &'a Borrowed,
+    location: &'static Location<'static>,
+    phase: Phase,
+) -> Result<(&'a Arc<ScopeShared>, Admitted), SpawnError> {
     let own = current.share().ok_or(SpawnError::NoScope)?;
     let (share, info) = TaskBuilder::from_member(own)
         .in_phase(phase)
         .admit(location)?;
-    Ok(own.scope().spawn_admitted(share, info, None, future))
+    let scope = own.scope();
+    Ok((scope, scope.admitted(share, info, None)))
 }
 
 /// A handle to the current scope, if the caller runs inside one.

@@ -219,7 +219,8 @@ impl<'scope> Reservation<'scope> {
             Holder::Share(share) => share,
         };
         let scope = Arc::clone(share.scope());
-        scope.spawn_admitted(share, info, self.permit, future)
+        let child = scope.admitted(share, info, self.permit);
+        scope.launch(child, future)
     }
 }
 

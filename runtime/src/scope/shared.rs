@@ -125,7 +125,7 @@ pub(crate) struct ScopeShared {
 }
 
 /// A child admitted into its scope, not yet handed to tokio.
-struct Admitted {
+pub(crate) struct Admitted {
     guard: ChildGuard,
     first_poll: FirstPoll,
     /// For the child's handle (see `TaskHandle::is_finished`).
@@ -279,20 +279,15 @@ impl ScopeShared {
         }
     }
 
-    /// Spawns a child holding `share` on the current tokio runtime.
-    pub(crate) fn spawn_admitted<F, T>(
-        self: &Arc<Self>,
-        share: Arc<Share>,
-        info: ChildInfo,
-        permit: Option<OwnedSemaphorePermit>,
-        future: F,
-    ) -> TaskHandle<T>
+    /// Hands a child admitted by [`admitted`](Self::admitted) to tokio: the
+    /// only part of a spawn that depends on the child's future, which the
+    /// user's build instantiates once per child future type.
+    pub(crate) fn launch<F, T>(self: &Arc<Self>, child: Admitted, future: F) -> TaskHandle<T>
     where
         F: Future + Send + 'static,
         F::Output: Outcome<T>,
         T: Send + 'static,
     {
-        let child = self.admitted(share, info, permit);
         let join = launch::spawn(
             ChildTask::new(future, child.guard, child.first_poll),
             &self.spawning(&child.info),
@@ -302,9 +297,8 @@ impl ScopeShared {
     }
 
     /// Everything of a spawn that does not depend on the child's future
-    /// (kept out of the generic `spawn_admitted`, which the user's build
-    /// instantiates once per child future type).
-    fn admitted(
+    /// (kept out of the generic `launch`).
+    pub(crate) fn admitted(
         &self,
         share: Arc<Share>,
         info: ChildInfo,

@@ -173,7 +173,8 @@ impl<'scope> TaskBuilder<'scope> {
     {
         let scope = self.scope;
         let (share, info) = self.admit(location)?;
-        Ok(scope.spawn_admitted(share, info, None, future))
+        let child = scope.admitted(share, info, None);
+        Ok(scope.launch(child, future))
     }
 
     /// Spawns blocking work (see [`TaskScope::spawn_blocking`](crate::TaskScope::spawn_blocking)),
@@ -311,7 +312,8 @@ impl<'scope> OwnerTaskBuilder<'scope> {
     {
         let scope = self.scope;
         let (share, info) = self.admit(Location::caller());
-        scope.spawn_admitted(share, info, None, future)
+        let child = scope.admitted(share, info, None);
+        scope.launch(child, future)
     }
 
     /// Spawns blocking work (see

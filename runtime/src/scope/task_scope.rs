@@ -187,7 +187,8 @@ impl TaskScope {
     {
         let info = ChildInfo::Plain(Location::caller());
         let share = self.shares.share(Phase::Foreground);
-        self.shared.spawn_admitted(share, info, None, future)
+        let child = self.shared.admitted(share, info, None);
+        self.shared.launch(child, future)
     }
 
     /// Spawns a child whose output, whatever it is, is a value for its
@@ -256,7 +257,8 @@ impl TaskScope {
     {
         let info = ChildInfo::new(None, Phase::Background, Location::caller());
         let share = self.shares.share(Phase::Background);
-        self.shared.spawn_admitted(share, info, None, future)
+        let child = self.shared.admitted(share, info, None);
+        self.shared.launch(child, future)
     }
 
     /// [`spawn`](TaskScope::spawn), reported as spawned at `location`.
@@ -272,7 +274,8 @@ impl TaskScope {
     {
         let info = ChildInfo::Plain(location);
         let share = self.shares.share(Phase::Foreground);
-        self.shared.spawn_admitted(share, info, None, future)
+        let child = self.shared.admitted(share, info, None);
+        self.shared.launch(child, future)
     }
 
     /// [`spawn_background`](TaskScope::spawn_background), reported as
@@ -289,7 +292,8 @@ impl TaskScope {
     {
         let info = ChildInfo::new(None, Phase::Background, location);
         let share = self.shares.share(Phase::Background);
-        self.shared.spawn_admitted(share, info, None, future)
+        let child = self.shared.admitted(share, info, None);
+        self.shared.launch(child, future)
     }
 
     /// Runs blocking work on tokio's blocking pool as a child of this scope.
