@@ -270,26 +270,21 @@ pub async fn limited_join_set(n: usize) -> Duration {
 /// A `TaskScope` with `limit(LIMIT)`: spawn every child (each waits for its
 /// slot before its first poll), await every handle in order, `join`.
 pub async fn limited_task_scope(n: usize) -> Duration {
-    let start = Instant::now();
-    let limit = NonZeroUsize::new(LIMIT).expect("LIMIT is not 0");
-    let scope = TaskScope::builder().limit(limit).build();
-    let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
-    let mut sum = 0;
-    for handle in handles {
-        sum += handle.await.expect("a child failed");
-    }
-    scope.join().await.expect("no child failed");
-    let elapsed = start.elapsed();
-    assert_eq!(black_box(sum), expected_sum(n));
-    elapsed
+    task_scope_with_limit(n, LIMIT).await
 }
 
 /// [`limited_task_scope`] with a limit no child waits for (`n` slots): what
 /// a limit costs a child when its slots are free, as they mostly are in a
 /// service whose limit is a ceiling rather than a queue.
 pub async fn limited_free_task_scope(n: usize) -> Duration {
+    task_scope_with_limit(n, n).await
+}
+
+/// Spawns `n` children into a scope of `limit` slots, awaits every handle in
+/// order, then `join`s.
+async fn task_scope_with_limit(n: usize, limit: usize) -> Duration {
     let start = Instant::now();
-    let limit = NonZeroUsize::new(n).expect("a row spawns at least one child");
+    let limit = NonZeroUsize::new(limit).expect("a limit of at least one slot");
     let scope = TaskScope::builder().limit(limit).build();
     let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
     let mut sum = 0;
