@@ -24,8 +24,8 @@ minutes after the dependencies are built). It prints the table the README's
 cost section shows. The crates are written to `target/compile-cost/`.
 
 `--instructions` counts instead of timing: the instructions of the one
-`rustc` that checks each crate (under valgrind's cachegrind, about a
-minute and a half per crate). Wall-clock ratios on a shared VM swing by a
+`rustc` that checks each crate, and of the rustc runs that build the macros
+(under valgrind's cachegrind, about a minute and a half per crate). Wall-clock ratios on a shared VM swing by a
 fifth from run to run; instruction counts repeat to the third digit, so
 they say whether a change to the macros or the runtime cost a user's
 check anything.
@@ -147,40 +147,64 @@ def macros_alone(root, packages):
     return cargo(root, "build", "-p", packages[0])
 
 
-def check_instructions(root):
-    """Instructions of the rustc that checks the crate (cachegrind)."""
+def rustc_instructions(root, cargo_args, crates):
+    """Instructions of the rustc runs that `cargo CARGO_ARGS` makes for
+    CRATES (crate names), summed: each run again under cachegrind."""
     env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET), CARGO_INCREMENTAL="0")
-    (root / "src" / "lib.rs").touch()
     verbose = subprocess.run(
-        ["cargo", "check", "-v"], cwd=root, env=env, check=True, capture_output=True, text=True
+        ["cargo", *cargo_args, "-v"], cwd=root, env=env, check=True, capture_output=True, text=True
     ).stderr
-    crate = "compile_cost_" + root.name
-    command = next(
+    commands = [
         line.strip()[len("Running `") : -1]
         for line in verbose.splitlines()
-        if line.strip().startswith("Running `") and f"--crate-name {crate} " in line
-    )
-    counted = subprocess.run(
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-        + shlex.split(command),
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    refs = re.search(r"I\s+refs:\s+([\d,]+)", counted.stderr)
-    if counted.returncode != 0 or refs is None:
-        sys.exit(f"valgrind could not count `{command}`:\n{counted.stderr}")
-    return int(refs.group(1).replace(",", ""))
+        if line.strip().startswith("Running `")
+        and any(f"--crate-name {crate} " in line for crate in crates)
+    ]
+    if len(commands) != len(crates):
+        sys.exit(f"expected a rustc run for each of {crates}, found:\n" + "\n".join(commands))
+    total = 0
+    for command in commands:
+        counted = subprocess.run(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+            + shlex.split(command),
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        refs = re.search(r"I\s+refs:\s+([\d,]+)", counted.stderr)
+        if counted.returncode != 0 or refs is None:
+            sys.exit(f"valgrind could not count `{command}`:\n{counted.stderr}")
+        total += int(refs.group(1).replace(",", ""))
+    return total
+
+
+def check_instructions(root):
+    """Instructions of the rustc that checks the crate."""
+    (root / "src" / "lib.rs").touch()
+    return rustc_instructions(root, ["check"], ["compile_cost_" + root.name])
+
+
+def build_instructions(root, packages):
+    """Instructions of the rustc runs that build PACKAGES from clean."""
+    cargo(root, "clean", *[arg for package in packages for arg in ("-p", package)])
+    crates = [package.replace("-", "_") for package in packages]
+    return rustc_instructions(root, ["build", "-p", packages[0]], crates)
 
 
 def instructions(roots):
-    print(f"| `cargo check`, {FNS} fns, instructions | plain / tokio | by hand | taskscope | by hand / plain | taskscope / plain |")
+    print(f"| instructions of rustc (cachegrind) | plain / tokio | by hand | taskscope | by hand / plain | taskscope / plain |")
     print("|---|---:|---:|---:|---:|---:|")
     plain, by_hand, scoped = [check_instructions(roots[name]) / 1e9 for name in VARIANTS]
     print(
-        f"| rustc (cachegrind) | {plain:.2f} G | {by_hand:.2f} G | {scoped:.2f} G "
+        f"| `cargo check`, {FNS} fns | {plain:.2f} G | {by_hand:.2f} G | {scoped:.2f} G "
         f"| {by_hand / plain:.2f}× | {scoped / plain:.2f}× |"
+    )
+    tokio_macros = build_instructions(roots["plain"], ["tokio-macros"]) / 1e9
+    ours = build_instructions(roots["plain"], ["taskscope-macros", "taskscope-analysis"]) / 1e9
+    print(
+        f"| the macros alone (debug build) | {tokio_macros:.2f} G | | {ours:.2f} G | "
+        f"| {ours / tokio_macros:.2f}× |"
     )
 
 
