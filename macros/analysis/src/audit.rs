@@ -190,11 +190,7 @@ impl<'ast> Visit<'ast> for Facts {
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
-        let is_drop = item
-            .trait_
-            .as_ref()
-            .and_then(|(_, path, _)| last_ident(path))
-            .is_some_and(|name| name == "Drop");
+        let is_drop = is_drop_impl(item);
         if is_drop && mentions_ident(item.to_token_stream(), &["abort", "abort_all", "cancel"]) {
             if let Some(name) = type_name(&item.self_ty) {
                 self.aborting_types.insert(name);
@@ -767,11 +763,7 @@ impl<'ast> Visit<'ast> for Spawns<'_, 'ast> {
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
-        let is_drop = item
-            .trait_
-            .as_ref()
-            .and_then(|(_, path, _)| last_ident(path))
-            .is_some_and(|name| name == "Drop");
+        let is_drop = is_drop_impl(item);
         let ty = if is_drop {
             None
         } else {
@@ -1336,4 +1328,12 @@ pub fn apply_allow_comments(source: &str, findings: &mut Vec<Finding>) {
         });
     }
     findings.sort_by_key(|finding| (finding.start.line, finding.start.column, finding.rule));
+}
+
+/// Whether `item` is an `impl Drop for ..`.
+fn is_drop_impl(item: &syn::ItemImpl) -> bool {
+    item.trait_
+        .as_ref()
+        .and_then(|(_, path, _)| last_ident(path))
+        .is_some_and(|name| name == "Drop")
 }

@@ -35,20 +35,7 @@ const VARIANTS: [&str; 4] = [
 
 /// `VmRSS` of this process, in bytes.
 fn rss() -> u64 {
-    let status =
-        std::fs::read_to_string("/proc/self/status").expect("/proc/self/status is readable");
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .expect("VmRSS is in /proc/self/status");
-    let kib: u64 = line
-        .trim_start_matches("VmRSS:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .expect("a size in kB");
-    kib * 1024
+    taskscope_benches::proc_status_bytes("VmRSS:")
 }
 
 /// A child's error: 64 bytes of text.

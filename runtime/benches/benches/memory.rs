@@ -86,23 +86,10 @@ struct Measured {
 
 /// `VmRSS` and `VmHWM` of this process, in bytes.
 fn rss_and_hwm() -> (u64, u64) {
-    let status =
-        std::fs::read_to_string("/proc/self/status").expect("/proc/self/status is readable");
-    let field = |name: &str| -> u64 {
-        let line = status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .unwrap_or_else(|| panic!("{name} is in /proc/self/status"));
-        let kib: u64 = line
-            .trim_start_matches(name)
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .expect("a size in kB");
-        kib * 1024
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    (
+        taskscope_benches::proc_status_bytes("VmRSS:"),
+        taskscope_benches::proc_status_bytes("VmHWM:"),
+    )
 }
 
 /// Spawns `n` parked children of `kind` and measures, in this process.

@@ -87,6 +87,28 @@ async fn trivial(i: usize) -> u64 {
     i as u64
 }
 
+/// Awaits every handle in order and adds up the children's values.
+async fn sum_in_order<H, E>(handles: Vec<H>) -> u64
+where
+    H: Future<Output = Result<u64, E>>,
+    E: std::fmt::Debug,
+{
+    let mut sum = 0;
+    for handle in handles {
+        sum += handle.await.expect("no child fails");
+    }
+    sum
+}
+
+/// Joins every child of `set` and adds up their values.
+async fn sum_join_set(set: &mut JoinSet<u64>) -> u64 {
+    let mut sum = 0;
+    while let Some(output) = set.join_next().await {
+        sum += output.expect("no child panics");
+    }
+    sum
+}
+
 fn expected_sum(n: usize) -> u64 {
     let n = n as u64;
     n * (n - 1) / 2
@@ -96,10 +118,7 @@ fn expected_sum(n: usize) -> u64 {
 pub async fn tokio_spawn(n: usize) -> Duration {
     let start = Instant::now();
     let handles: Vec<_> = (0..n).map(|i| tokio::spawn(trivial(i))).collect();
-    let mut sum = 0;
-    for handle in handles {
-        sum += handle.await.expect("a child panicked");
-    }
+    let sum = sum_in_order(handles).await;
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
     elapsed
@@ -112,10 +131,7 @@ pub async fn join_set(n: usize) -> Duration {
     for i in 0..n {
         set.spawn(trivial(i));
     }
-    let mut sum = 0;
-    while let Some(output) = set.join_next().await {
-        sum += output.expect("a child panicked");
-    }
+    let sum = sum_join_set(&mut set).await;
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
     elapsed
@@ -138,10 +154,7 @@ pub async fn task_scope(n: usize) -> Duration {
     let start = Instant::now();
     let scope = TaskScope::new();
     let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
-    let mut sum = 0;
-    for handle in handles {
-        sum += handle.await.expect("a child failed");
-    }
+    let sum = sum_in_order(handles).await;
     scope.join().await.expect("no child failed");
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
@@ -240,10 +253,7 @@ pub async fn limited_tokio_spawn(n: usize) -> Duration {
     let handles: Vec<_> = (0..n)
         .map(|i| tokio::spawn(trivial_with_slot(Arc::clone(&slots), i)))
         .collect();
-    let mut sum = 0;
-    for handle in handles {
-        sum += handle.await.expect("a child panicked");
-    }
+    let sum = sum_in_order(handles).await;
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
     elapsed
@@ -258,10 +268,7 @@ pub async fn limited_join_set(n: usize) -> Duration {
     for i in 0..n {
         set.spawn(trivial_with_slot(Arc::clone(&slots), i));
     }
-    let mut sum = 0;
-    while let Some(output) = set.join_next().await {
-        sum += output.expect("a child panicked");
-    }
+    let sum = sum_join_set(&mut set).await;
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
     elapsed
@@ -287,10 +294,7 @@ async fn task_scope_with_limit(n: usize, limit: usize) -> Duration {
     let limit = NonZeroUsize::new(limit).expect("a limit of at least one slot");
     let scope = TaskScope::builder().limit(limit).build();
     let handles: Vec<_> = (0..n).map(|i| scope.spawn(trivial(i))).collect();
-    let mut sum = 0;
-    for handle in handles {
-        sum += handle.await.expect("a child failed");
-    }
+    let sum = sum_in_order(handles).await;
     scope.join().await.expect("no child failed");
     let elapsed = start.elapsed();
     assert_eq!(black_box(sum), expected_sum(n));
